@@ -1,0 +1,215 @@
+"""The data model every part of shiftsec shares: packages, advisories, findings, errors and the report.
+
+All types are frozen dataclasses. They carry data only; parsing lives in the modules that own a format
+(`vulndb.osv` for OSV records, `targets.sbom` for SBOMs) and formatting lives in `reporters`.
+
+Flow: a target yields `Package`s (the inventory) → a scanner turns them into `Finding`s using `Advisory`s →
+the CLI wraps everything, with any per-file `ScanError`s, into one `Report`.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """Severity of a finding; ordered so that `>=` means "at least as bad"."""
+
+    UNKNOWN = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity name (case-insensitive; `MODERATE` is GitHub's word for MEDIUM)."""
+        word = text.strip().upper()
+        if word == "MODERATE":
+            return cls.MEDIUM
+        if word in ("NONE", ""):
+            return cls.UNKNOWN
+        try:
+            return cls[word]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (expected one of: low, medium, high, critical)") from None
+
+    @classmethod
+    def from_score(cls, score: float) -> Severity:
+        """CVSS qualitative rating of a base score (the same bands for v2 display, v3.x and v4)."""
+        if score >= 9.0:
+            return cls.CRITICAL
+        if score >= 7.0:
+            return cls.HIGH
+        if score >= 4.0:
+            return cls.MEDIUM
+        if score > 0.0:
+            return cls.LOW
+        return cls.UNKNOWN
+
+
+class FindingType(enum.StrEnum):
+    VULNERABILITY = "vulnerability"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something was found: a file path (relative to the scan root where possible) and maybe a line."""
+
+    path: str
+    line: int | None = None
+    end_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One installed or declared package: the unit the vulnerability scanner matches.
+
+    `ecosystem` is an OSV ecosystem name, possibly with a release (`Debian:12`, `Alpine:v3.18`).
+    `direct` is None when the source does not say whether the dependency is direct.
+    """
+
+    name: str
+    version: str
+    ecosystem: str
+    purl: str | None = None
+    location: Location | None = None
+    direct: bool | None = None
+    dev: bool = False
+
+
+# --- OSV advisory -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One OSV range event. `kind` is one of introduced, fixed, last_affected, limit."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    type: str  # ECOSYSTEM, SEMVER or GIT
+    events: tuple[Event, ...]
+    repo: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Affected:
+    """One `affected[]` entry: a package in an ecosystem, with ranges and/or an explicit version list."""
+
+    ecosystem: str
+    name: str
+    purl: str | None = None
+    ranges: tuple[Range, ...] = ()
+    versions: tuple[str, ...] = ()
+    severity: tuple[SeverityScore, ...] = ()
+    ecosystem_specific: Mapping[str, Any] = field(default_factory=dict)
+    database_specific: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityScore:
+    """An OSV severity entry: `type` is CVSS_V2, CVSS_V3, CVSS_V4 or Ubuntu; `score` the vector or rating."""
+
+    type: str
+    score: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    type: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    """An advisory in OSV form (https://ossf.github.io/osv-schema/). Timestamps are RFC 3339 strings."""
+
+    id: str
+    modified: str
+    summary: str = ""
+    details: str = ""
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    published: str | None = None
+    withdrawn: str | None = None
+    affected: tuple[Affected, ...] = ()
+    severity: tuple[SeverityScore, ...] = ()
+    references: tuple[Reference, ...] = ()
+    database_specific: Mapping[str, Any] = field(default_factory=dict)
+    schema_version: str | None = None
+
+
+# --- results ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem to act on. For vulnerabilities: one finding per (package, alias group of advisories).
+
+    `fingerprint` identifies the finding across runs: it is built from the rule, the package identity and
+    the file path, never from line numbers or secret values.
+    """
+
+    type: FindingType
+    rule_id: str
+    severity: Severity
+    title: str
+    message: str
+    fingerprint: str
+    aliases: tuple[str, ...] = ()
+    location: Location | None = None
+    package: Package | None = None
+    fixed_versions: tuple[str, ...] = ()
+    fixed_in: str | None = None  # smallest fixed version above the installed one
+    remediation: str = ""
+    cvss_score: float | None = None
+    cvss_vector: str | None = None
+    references: tuple[str, ...] = ()
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanError:
+    """A problem with one input that did not stop the scan (a broken file, an unusable SBOM component)."""
+
+    path: str
+    message: str
+    kind: str = "error"  # e.g. parse, unsupported, invalid-record
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseInfo:
+    """What the advisory database looked like when a scan ran."""
+
+    path: str
+    schema_version: int
+    advisories: int
+    updated_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The finished result of one scan; every output format is derived from this object."""
+
+    target: str
+    target_type: str
+    created_at: str
+    tool_version: str
+    packages: tuple[Package, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[ScanError, ...] = ()
+    database: DatabaseInfo | None = None
+
+
+def fingerprint(*parts: str) -> str:
+    """A stable, opaque identifier built from identity parts (never pass line numbers or secrets)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"sha256:{digest[:32]}"
