@@ -28,3 +28,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+ADVISORY_CORPORA = (
+    "pypa",
+    "golang-vulndb",
+    "rustsec",
+    "ghsa-maven-subset",
+    "ruby-advisory-db",
+    "php-security-advisories",
+    "alpine-secdb",
+)
+
+
+@pytest.fixture(scope="session")
+def full_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A database with every shared advisory corpus imported once (path, ImportResult)."""
+    from shiftsec.vulndb.importing import import_paths
+    from shiftsec.vulndb.store import Store
+
+    path = tmp_path_factory.mktemp("db") / "db.sqlite"
+    with Store.open(path, create=True) as store:
+        result = import_paths(store, [shared("advisories", name) for name in ADVISORY_CORPORA])
+    return path, result

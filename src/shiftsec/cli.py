@@ -1,0 +1,271 @@
+"""The `shiftsec` command line: the only module that prints and exits.
+
+Exit codes: 0 = scan done and the gate (if asked with --fail-on) passed; 1 = findings at or above --fail-on;
+2 = could not do what was asked (bad usage, unreadable input, missing database). Every `ShiftsecError`
+becomes one line on stderr (plus a hint line when there is one), never a traceback.
+Heavy modules (rich, the reporters, the importers) are imported inside the commands that need them so that
+`shiftsec --version` and `--help` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from shiftsec import __version__
+from shiftsec.errors import ShiftsecError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+SEVERITIES = ("low", "medium", "high", "critical")
+FORMATS = ("table", "json", "sarif")
+_MAX_LISTED_ERRORS = 50
+
+
+def _db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="SHIFTSEC_DB",
+        help="Advisory database file (default: $XDG_CACHE_HOME/shiftsec/db.sqlite; env SHIFTSEC_DB).",
+    )(func)
+
+
+def _resolve_db(db_path: Path | None) -> Path:
+    from shiftsec.vulndb.store import default_path
+
+    return db_path or default_path()
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="shiftsec", message="%(prog)s %(version)s")
+def main() -> None:
+    """shiftsec: the security team's checks in every pipeline run."""
+
+
+# --- db ------------------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Manage the local advisory database (OSV, SQLite)."""
+
+
+@db.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_db_option
+def db_import(paths: tuple[Path, ...], db_path: Path | None) -> None:
+    """Import advisories from files, directories and OSV all.zip dumps.
+
+    Reads OSV JSON/YAML, OSV zip dumps, RustSec, rubysec, FriendsOfPHP, Alpine secdb and GitHub advisory JSON.
+    Unchanged files are skipped; invalid records are listed and skipped.
+    """
+    from shiftsec.vulndb.importing import import_paths
+    from shiftsec.vulndb.store import Store
+
+    with Store.open(_resolve_db(db_path), create=True) as store, _Progress("Importing") as bar:
+        result = import_paths(store, list(paths), progress=bar.update)
+        total = store.count()
+    for error in result.errors[:_MAX_LISTED_ERRORS]:
+        _err(f"skipped {error.path}: {error.message}")
+    if len(result.errors) > _MAX_LISTED_ERRORS:
+        _err(f"… and {len(result.errors) - _MAX_LISTED_ERRORS} more skipped inputs")
+    read = result.added + result.updated + result.unchanged
+    click.echo(
+        f"Imported {read:,} records from {result.files_seen:,} files ({result.files_unchanged:,} unchanged files "
+        f"skipped): {result.added:,} added, {result.updated:,} updated, {result.unchanged:,} unchanged, "
+        f"{result.withdrawn:,} withdrawn; {len(result.errors):,} invalid or unreadable inputs. "
+        f"The database now holds {total:,} advisories."
+    )
+    if result.errors and read == 0 and result.files_unchanged == 0:
+        raise SystemExit(2)
+
+
+@db.command("update")
+@_db_option
+@click.option("--base-url", envvar="SHIFTSEC_DB_URL", default=None, help="Mirror of the OSV dumps bucket.")
+@click.option("--ecosystem", "ecosystems", multiple=True, help="Ecosystem to fetch (repeatable; default: all).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Network timeout in seconds.")
+def db_update(db_path: Path | None, base_url: str | None, ecosystems: tuple[str, ...], timeout: float) -> None:
+    """Download the OSV advisory dumps and import them (only what changed since the last update)."""
+    from shiftsec.vulndb import update as upd
+
+    with _Progress("Downloading", unit="bytes") as bar:
+        result = upd.update(
+            _resolve_db(db_path),
+            base_url=base_url or upd.DEFAULT_BASE_URL,
+            ecosystems=ecosystems or upd.DEFAULT_ECOSYSTEMS,
+            timeout=timeout,
+            progress=bar.download,
+        )
+    for error in result.imported.errors[:_MAX_LISTED_ERRORS]:
+        _err(f"skipped {error.path}: {error.message}")
+    click.echo(
+        f"Updated {len(result.downloaded)} ecosystems ({', '.join(result.downloaded) or 'none'}); "
+        f"{len(result.not_modified)} unchanged since the last update. "
+        f"{result.imported.added:,} advisories added, {result.imported.updated:,} updated."
+    )
+
+
+@db.command("status")
+@_db_option
+@click.option("--max-age", type=click.IntRange(min=0), default=7, show_default=True,
+              help="Warn when the last update is older than this many days.")
+def db_status(db_path: Path | None, max_age: int) -> None:
+    """Show what the advisory database holds and how old it is."""
+    from shiftsec.vulndb.store import SCHEMA_VERSION, Store
+
+    path = _resolve_db(db_path)
+    with Store.open(path) as store:
+        counts = store.counts_by_ecosystem()
+        sources = store.sources()
+        updated = store.meta("updated_at")
+        total = store.count()
+    click.echo(f"Advisory database: {path} (schema {SCHEMA_VERSION}, {total:,} advisories)")
+    width = max((len(base) for base, _, _ in counts), default=9)
+    click.echo(f"  {'Ecosystem':<{width}}  {'Advisories':>10}  {'Withdrawn':>9}")
+    for base, n, withdrawn in counts:
+        click.echo(f"  {base:<{width}}  {n:>10,}  {withdrawn:>9,}")
+    click.echo("Sources:")
+    for src in sources:
+        click.echo(f"  {src.kind:<8} {src.location}  ({src.records:,} records, {src.updated_at})")
+    if updated is None:
+        click.echo("Last update: never")
+        return
+    age = datetime.now(UTC) - datetime.fromisoformat(updated.replace("Z", "+00:00"))
+    click.echo(f"Last update: {updated} ({age.days} days ago)")
+    if age.days > max_age:
+        _err(f"warning: the advisory database is {age.days} days old (more than {max_age}); "
+             "run `shiftsec db update` or import fresh dumps")
+
+
+# --- scans ---------------------------------------------------------------------------------------------
+
+
+@main.command("sbom")
+@click.argument("file", type=click.Path(path_type=Path))
+@_db_option
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
+              help="Exit 1 when a finding has at least this severity.")
+def sbom_command(file: Path, db_path: Path | None, fmt: str, output: Path | None, fail_on: str | None) -> None:
+    """Match the components of a CycloneDX or SPDX SBOM against the advisory database."""
+    from shiftsec.engine import scan_sbom
+
+    report = scan_sbom(file, _resolve_db(db_path))
+    _emit(report, fmt, output)
+    _gate(report, fail_on)
+
+
+def _emit(report: Any, fmt: str, output: Path | None) -> None:
+    if fmt == "json":
+        from shiftsec.reporters import json as json_reporter
+
+        text = json_reporter.render(report)
+    elif fmt == "sarif":
+        from shiftsec.reporters import sarif
+
+        text = sarif.render(report)
+    else:
+        import shutil
+
+        from shiftsec.reporters import table
+
+        to_terminal = output is None and sys.stdout.isatty()
+        width = shutil.get_terminal_size((120, 24)).columns if to_terminal else 120
+        text = table.render(report, color=to_terminal, width=width)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _gate(report: Any, fail_on: str | None) -> None:
+    if not fail_on:
+        return
+    from shiftsec.model import Severity
+
+    threshold = Severity.parse(fail_on)
+    failing = [f for f in report.findings if f.severity >= threshold]
+    if failing:
+        _err(f"{len(failing)} findings at or above {threshold.name}: failing (--fail-on {fail_on})")
+        raise SystemExit(1)
+
+
+# --- plumbing ------------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A rich progress bar on stderr when it is a terminal; silent otherwise (CI logs stay clean)."""
+
+    def __init__(self, label: str, unit: str = "files") -> None:
+        self.label = label
+        self.unit = unit
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is not None:
+            task = self._tasks.setdefault("", self._bar.add_task(self.label, total=total))
+            self._bar.update(task, completed=done, total=total)
+
+    def download(self, name: str, done: int, total: int | None) -> None:
+        if self._bar is not None:
+            if name not in self._tasks:
+                self._tasks[name] = self._bar.add_task(f"{self.label} {name}", total=total)
+            self._bar.update(self._tasks[name], completed=done, total=total)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the console script and `python -m shiftsec` call this)."""
+    try:
+        code = main.main(args=argv, prog_name="shiftsec", standalone_mode=False)
+    except ShiftsecError as exc:
+        _err(f"shiftsec: error: {exc}")
+        if exc.hint:
+            _err(f"hint: {exc.hint}")
+        return 2
+    except click.exceptions.Abort:
+        _err("shiftsec: aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        _err("shiftsec: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # an input or output the OS refused, not caught closer to its source
+        where = f" {exc.filename}" if exc.filename else ""
+        _err(f"shiftsec: error:{where} {exc.strerror or exc}")
+        return 2
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,11 @@
+"""Output formats: each module turns a finished `Report` into text and does nothing else.
+
+    json    the versioned machine-readable report (schema in `shiftsec/schemas/report.schema.json`,
+            documented in `docs/report-format.md`)
+    sarif   SARIF 2.1.0 for GitHub code scanning and other SARIF consumers
+    table   the default terminal output, built with rich
+
+Every module exposes `render(report) -> str`. Reporters never print, never exit and never touch the
+advisory database; the CLI decides where the text goes. Output is deterministic: the same report always
+renders to the same text, whatever order the scanner produced its findings in.
+"""

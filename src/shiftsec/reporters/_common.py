@@ -1,0 +1,109 @@
+"""Helpers shared by the reporters: the one ordering of findings and packages, counts, and text hygiene.
+
+Every format sorts with the same keys so that the JSON, SARIF and table outputs list things in the same
+order, and so that a report renders to the same text whatever order the scanner produced it in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from shiftsec.model import Finding, Location, Package, Severity
+
+# Worst first: the order of `summary.by_severity` and of the table's summary line.
+SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
+
+# C0 and C1 control characters and DEL: never let them reach a terminal or a report (ANSI escapes in an
+# advisory title could rewrite the user's screen).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+
+def _location_key(location: Location | None) -> tuple[str, int]:
+    if location is None:
+        return ("", -1)
+    return (location.path, location.line if location.line is not None else -1)
+
+
+def package_sort_key(package: Package) -> tuple[str, str, str, str, int, str]:
+    """Packages by ecosystem, name and version; then where they were found, so the order is total."""
+    path, line = _location_key(package.location)
+    return (package.ecosystem, package.name, package.version, path, line, package.purl or "")
+
+
+def finding_sort_key(finding: Finding) -> tuple[int, str, str, str, str, str, int, str]:
+    """Findings by severity (worst first), package name and rule id; then the rest of their identity."""
+    package = finding.package
+    path, line = _location_key(finding.location)
+    return (
+        -int(finding.severity),
+        package.name if package else "",
+        finding.rule_id,
+        package.ecosystem if package else "",
+        package.version if package else "",
+        path,
+        line,
+        finding.fingerprint,
+    )
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_sort_key)
+
+
+def sorted_packages(packages: Iterable[Package]) -> list[Package]:
+    return sorted(packages, key=package_sort_key)
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """Number of findings per severity, every severity present, worst first."""
+    counts = dict.fromkeys(SEVERITIES_WORST_FIRST, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def vulnerable_package_count(findings: Iterable[Finding]) -> int:
+    """How many distinct packages (same name, version, ecosystem and location) have at least one finding."""
+    return len({finding.package for finding in findings if finding.package is not None})
+
+
+def finding_location(finding: Finding) -> Location | None:
+    """Where a finding points: its own location, else the location of its package."""
+    if finding.location is not None:
+        return finding.location
+    if finding.package is not None:
+        return finding.package.location
+    return None
+
+
+def one_line(text: str, limit: int) -> str:
+    """`text` on one line without control characters, cut to at most `limit` characters (with `…`)."""
+    flat = _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+    if len(flat) <= limit:
+        return flat
+    return flat[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` (line breaks kept, other control characters removed) cut to at most `limit` characters."""
+    clean = _CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else " ", text.replace("\r\n", "\n"))
+    if len(clean) <= limit:
+        return clean
+    return clean[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def utf8_safe(text: str) -> str:
+    """Replace lone surrogates (undecodable bytes in file names) by `\\udcXX` so the text encodes as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 package`, `2 packages`."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"

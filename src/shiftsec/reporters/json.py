@@ -1,0 +1,124 @@
+"""The versioned JSON report: shiftsec's machine-readable output and its compatibility promise.
+
+This module owns the shape of `--format json`. The shape is described by the JSON Schema shipped as
+package data (`shiftsec/schemas/report.schema.json`, draft 2020-12) and documented field by field in
+`docs/report-format.md`. `SCHEMA_VERSION` follows semantic versioning: adding a field bumps the minor
+version, removing or renaming one (or changing its type or meaning) bumps the major version.
+
+The output is deterministic: keys come in a fixed order, findings are sorted by severity (worst first),
+package name and rule id, and packages by ecosystem, name and version.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from shiftsec.model import DatabaseInfo, Finding, Location, Package, Report, ScanError
+from shiftsec.reporters._common import (
+    severity_counts,
+    sorted_findings,
+    sorted_packages,
+    utf8_safe,
+    vulnerable_package_count,
+)
+
+SCHEMA_VERSION = "1.0.0"
+TOOL_NAME = "shiftsec"
+
+
+def render(report: Report) -> str:
+    """The report as pretty-printed JSON (2-space indent, UTF-8 text, trailing newline)."""
+    text = json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False)
+    return utf8_safe(text) + "\n"
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the documented key order."""
+    findings = sorted_findings(report.findings)
+    counts = severity_counts(findings)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": report.tool_version},
+        "target": {"path": report.target, "type": report.target_type},
+        "created_at": report.created_at,
+        "database": _database(report.database),
+        "summary": {
+            "packages": len(report.packages),
+            "vulnerable_packages": vulnerable_package_count(findings),
+            "findings": len(findings),
+            "errors": len(report.errors),
+            "by_severity": {severity.name: count for severity, count in counts.items()},
+        },
+        "packages": [_package(package) for package in sorted_packages(report.packages)],
+        "findings": [_finding(finding) for finding in findings],
+        "errors": [_error(error) for error in sorted(report.errors, key=_error_key)],
+    }
+
+
+def _database(database: DatabaseInfo | None) -> dict[str, Any] | None:
+    if database is None:
+        return None
+    return {
+        "path": database.path,
+        "schema_version": database.schema_version,
+        "advisories": database.advisories,
+        "updated_at": database.updated_at,
+    }
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"path": location.path, "line": location.line, "end_line": location.end_line}
+
+
+def _package(package: Package | None) -> dict[str, Any] | None:
+    if package is None:
+        return None
+    return {
+        "name": package.name,
+        "version": package.version,
+        "ecosystem": package.ecosystem,
+        "purl": package.purl,
+        "location": _location(package.location),
+        "direct": package.direct,
+        "dev": package.dev,
+    }
+
+
+def _score(score: float | None) -> float | None:
+    # JSON has no NaN or Infinity; a score that is not a number is no score.
+    if score is None or not math.isfinite(score):
+        return None
+    return score
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "type": finding.type.value,
+        "rule_id": finding.rule_id,
+        "aliases": list(finding.aliases),
+        "severity": finding.severity.name,
+        "cvss_score": _score(finding.cvss_score),
+        "cvss_vector": finding.cvss_vector,
+        "title": finding.title,
+        "message": finding.message,
+        "package": _package(finding.package),
+        "location": _location(finding.location),
+        "fixed_in": finding.fixed_in,
+        "fixed_versions": list(finding.fixed_versions),
+        "remediation": finding.remediation,
+        "references": list(finding.references),
+        "published": finding.published,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def _error_key(error: ScanError) -> tuple[str, str, str]:
+    return (error.path, error.kind, error.message)
+
+
+def _error(error: ScanError) -> dict[str, Any]:
+    return {"path": error.path, "kind": error.kind, "message": error.message}

@@ -1,0 +1,245 @@
+"""The default terminal output: vulnerable packages in tables, a summary line, then unreadable inputs.
+
+This module owns what a person sees after `shiftsec scan` without `--format`. Findings are grouped by the
+file their package was found in (one table per file, rows grouped by package), followed by one summary
+line ("12 vulnerabilities in 5 of 230 packages: 2 CRITICAL, 4 HIGH, ...") or, when nothing was found,
+"No known vulnerabilities in N packages", and last the inputs that could not be fully read.
+
+Text is rendered with rich into a string; nothing is printed here. Every string that comes from an
+advisory or an input file is shown as plain text (never as rich markup), on one line, without control
+characters, and cut to a bounded length: titles are cut further to fit the table's width.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from shiftsec.model import Finding, Report, ScanError, Severity
+from shiftsec.reporters._common import (
+    finding_location,
+    one_line,
+    plural,
+    severity_counts,
+    sorted_findings,
+    utf8_safe,
+    vulnerable_package_count,
+)
+
+SEVERITY_STYLES: dict[Severity, str] = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.UNKNOWN: "dim",
+}
+
+NO_SOURCE = "(no source file)"
+CELL_LIMIT = 200  # no cell ever holds more than this many characters
+ERROR_LIMIT = 300
+NO_FIX = "no fix"
+
+
+def render(report: Report, *, color: bool = False, width: int = 120) -> str:
+    """The report as terminal text, `width` columns wide; ANSI styles only when `color` is true."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        force_jupyter=False,
+        force_interactive=False,
+        no_color=not color,
+        legacy_windows=False,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
+    findings = sorted_findings(report.findings)
+    for source, group in _group_by_source(findings):
+        rows = _rows(group)
+        widths, title_room = _column_widths([cells for _, cells, _ in rows], width)
+        console.print(_heading(source, group, color=color))
+        console.print(_table(rows, widths, title_room, color=color))
+        console.print()
+    console.print(Text(_summary(report, findings)))
+    if report.errors:
+        console.print()
+        _print_errors(console, report.errors, color=color)
+    return utf8_safe(buffer.getvalue())
+
+
+def _heading(source: str, group: list[Finding], *, color: bool) -> Text:
+    ecosystems = one_line(
+        ", ".join(sorted({f.package.ecosystem for f in group if f.package is not None})), 100
+    )
+    if source == NO_SOURCE:
+        text = (
+            f"Packages without a source file ({ecosystems})"
+            if ecosystems
+            else "Findings without a source file"
+        )
+    else:
+        text = one_line(source, CELL_LIMIT) + (f" ({ecosystems})" if ecosystems else "")
+    return Text(text, style="bold" if color else "")
+
+
+def _source_of(finding: Finding) -> str:
+    if finding.package is not None and finding.package.location is not None:
+        return finding.package.location.path
+    location = finding_location(finding)
+    return location.path if location is not None else NO_SOURCE
+
+
+def _group_by_source(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Findings per source file, files in path order (no source last), rows by package then severity."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[_source_of(finding)].append(finding)
+
+    def row_key(finding: Finding) -> tuple[str, str, str, int, str]:
+        package = finding.package
+        return (
+            package.name if package else "",
+            package.version if package else "",
+            package.ecosystem if package else "",
+            -int(finding.severity),
+            finding.rule_id,
+        )
+
+    order = sorted(groups, key=lambda source: (source == NO_SOURCE, source))
+    # `findings` is already in the canonical order and sort() is stable, so ties keep it.
+    return [(source, sorted(groups[source], key=row_key)) for source in order]
+
+
+def _vulnerability(finding: Finding) -> str:
+    alias = next((alias for alias in finding.aliases if alias != finding.rule_id), None)
+    return f"{finding.rule_id} ({alias})" if alias else finding.rule_id
+
+
+# (header, widest a cell may be, narrowest it is squeezed to before rich takes over); the Title column
+# takes what is left of the width.
+_COLUMNS: tuple[tuple[str, int, int], ...] = (
+    ("Package", 40, 20),
+    ("Installed", 24, 12),
+    ("Vulnerability", 44, 20),
+    ("Severity", 8, 8),
+    ("Fixed in", 24, 8),
+)
+# A rounded box draws one border per column plus one, and each cell has one space of padding each side.
+_TABLE_OVERHEAD = (len(_COLUMNS) + 2) + 2 * (len(_COLUMNS) + 1)
+_MIN_TITLE = 10
+_WANTED_TITLE = 40  # squeeze the other columns (down to their floors) until titles get this much room
+
+
+# One table row: the finding, the text of its six cells, and whether it is the first row of its package.
+_Row = tuple[Finding, tuple[str, ...], bool]
+
+
+def _rows(findings: list[Finding]) -> list[_Row]:
+    """Cell texts of each row, and whether the row starts a new package."""
+    rows: list[_Row] = []
+    previous: tuple[str, str, str] | None = None
+    for finding in findings:
+        package = finding.package
+        identity = (package.name, package.version, package.ecosystem) if package else ("", "", "")
+        first_row = identity != previous
+        previous = identity
+        name = one_line(package.name, CELL_LIMIT) if package else "-"
+        version = one_line(package.version, CELL_LIMIT) if package else "-"
+        cells = (
+            name if first_row else "",
+            version if first_row else "",
+            one_line(_vulnerability(finding), CELL_LIMIT),
+            finding.severity.name,
+            one_line(finding.fixed_in, CELL_LIMIT) if finding.fixed_in else NO_FIX,
+            one_line(finding.title, CELL_LIMIT) or "-",
+        )
+        rows.append((finding, cells, first_row))
+    return rows
+
+
+def _column_widths(all_cells: list[tuple[str, ...]], width: int) -> tuple[list[int] | None, int]:
+    """Widths of the first five columns of one table, and the room left for its titles.
+
+    Columns start at their natural width (capped). Until the titles get `_WANTED_TITLE` cells (or all of
+    theirs, if less), columns are narrowed: first down to their longest word (so cells wrap between words,
+    e.g. before a rule id's alias), then, widest first, down to their floors. None for the widths when even
+    the floors leave titles less than `_MIN_TITLE`: rich then shares the space itself.
+    """
+    widths: list[int] = []
+    word_floors: list[int] = []
+    floors: list[int] = []
+    for i, (header, cap, floor) in enumerate(_COLUMNS):
+        cells = [header, *(cells[i] for cells in all_cells)]
+        natural = min(cap, max(cell_len(cell) for cell in cells))
+        longest_word = max(cell_len(word) for cell in cells for word in [*cell.split(), ""])
+        widths.append(natural)
+        floors.append(min(floor, natural))
+        word_floors.append(min(natural, max(floor, longest_word)))
+    titles = max([cell_len("Title"), *(cell_len(cells[-1]) for cells in all_cells)])
+    available = width - _TABLE_OVERHEAD
+    wanted = min(titles, _WANTED_TITLE)
+    # A column narrower than its longest cell wraps that cell anyway, so the first pass takes a column
+    # straight down to its longest word; the second narrows the widest one cell at a time.
+    while sum(widths) + wanted > available:
+        most, index = max((widths[i] - word_floors[i], i) for i in range(len(widths)))
+        if most <= 0:
+            break
+        widths[index] = word_floors[index]
+    while sum(widths) + wanted > available:
+        most, index = max((widths[i] - floors[i], i) for i in range(len(widths)))
+        if most <= 0:
+            break
+        widths[index] -= 1
+    room = available - sum(widths)
+    if room < _MIN_TITLE:
+        return None, _MIN_TITLE
+    return widths, room
+
+
+def _table(
+    rows: list[_Row],
+    widths: list[int] | None,
+    title_room: int,
+    *,
+    color: bool,
+) -> Table:
+    table = Table(box=box.ROUNDED, header_style="bold" if color else "", expand=False)
+    for i, (header, cap, _) in enumerate(_COLUMNS):
+        fixed = widths[i] if widths is not None else None
+        table.add_column(header, overflow="fold", min_width=fixed, max_width=fixed or cap)
+    table.add_column("Title", overflow="ellipsis", no_wrap=True, max_width=title_room)
+    for index, (finding, cells, first_row) in enumerate(rows):
+        if first_row and index > 0:
+            table.add_section()
+        styles = ["", "", "", SEVERITY_STYLES[finding.severity] if color else "", "", ""]
+        table.add_row(*(Text(cell, style=style) for cell, style in zip(cells, styles, strict=True)))
+    return table
+
+
+def _summary(report: Report, findings: list[Finding]) -> str:
+    if not findings:
+        return f"No known vulnerabilities in {plural(len(report.packages), 'package')}."
+    counts = severity_counts(findings)
+    by_severity = ", ".join(f"{count} {severity.name}" for severity, count in counts.items() if count)
+    vulnerable = vulnerable_package_count(findings)
+    packages = f"{vulnerable} of {plural(len(report.packages), 'package')}"
+    return f"{plural(len(findings), 'vulnerability', 'vulnerabilities')} in {packages}: {by_severity}"
+
+
+def _print_errors(console: Console, errors: tuple[ScanError, ...], *, color: bool) -> None:
+    count = len(errors)
+    console.print(Text(f"{plural(count, 'input')} could not be fully read:"))
+    for error in sorted(errors, key=lambda e: (e.path, e.kind, e.message)):
+        line = Text("  ")
+        line.append(one_line(error.path, CELL_LIMIT), style="bold" if color else "")
+        line.append(": " + one_line(error.message, ERROR_LIMIT))
+        console.print(line)

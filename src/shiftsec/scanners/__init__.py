@@ -1,0 +1,1 @@
+"""Scanners: turn an inventory into findings using data beyond one file (advisories, rules)."""

@@ -1,0 +1,179 @@
+"""The vulnerability scanner: packages + advisory database → one finding per (package, flaw).
+
+For each package it looks up the affected rows of its (base ecosystem, normalized name), keeps those whose
+ecosystem release fits the package's (`Debian:12` advisories for `Debian:12` packages; an advisory without a
+release applies to every release), evaluates the OSV ranges, drops withdrawn advisories, and merges the
+advisories that describe the same flaw (linked through `id`/`aliases`, e.g. GHSA + CVE + PYSEC) into one
+finding that keeps every id. The fix advice is the smallest `fixed` version above the installed one that
+every merged advisory agrees is unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shiftsec.model import Finding, FindingType, Package, ScanError, Severity, fingerprint
+from shiftsec.vulndb import versions
+from shiftsec.vulndb.names import normalize
+from shiftsec.vulndb.ranges import CompiledSpec, compile_spec, smallest_fix
+from shiftsec.vulndb.store import AdvisoryRow, Store
+
+# Ecosystems whose advisories are per distribution release: a package without a release cannot be matched.
+OS_ECOSYSTEMS = frozenset(
+    {"Debian", "Ubuntu", "Alpine", "Red Hat", "Rocky Linux", "AlmaLinux", "SUSE", "openSUSE", "Mageia",
+     "openEuler", "Photon OS", "Azure Linux", "Wolfi", "Chainguard", "MinimOS"}
+)
+_ID_PREFERENCE = ("CVE-", "GHSA-")
+
+
+@dataclass(frozen=True, slots=True)
+class VulnScan:
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+
+
+def release_matches(package_ecosystem: str, advisory_ecosystem: str) -> bool:
+    """Whether an advisory for `advisory_ecosystem` applies to a package of `package_ecosystem`."""
+    if package_ecosystem == advisory_ecosystem:
+        return True
+    _, _, adv_release = advisory_ecosystem.partition(":")
+    if not adv_release:
+        return True
+    _, _, pkg_release = package_ecosystem.partition(":")
+    if not pkg_release:
+        return False
+    # Ubuntu writes "22.04:LTS"; a package from an SBOM says "22.04". "Pro" releases stay apart.
+    return [t for t in adv_release.split(":") if t != "LTS"] == [t for t in pkg_release.split(":") if t != "LTS"]
+
+
+def scan(packages: Sequence[Package], store: Store) -> VulnScan:
+    """Match `packages` against the advisory database in `store`."""
+    by_base: dict[str, dict[str, list[Package]]] = {}
+    for pkg in packages:
+        base = versions.base_ecosystem(pkg.ecosystem)
+        by_base.setdefault(base, {}).setdefault(normalize(base, pkg.name), []).append(pkg)
+
+    hits: list[tuple[Package, dict[str, list[CompiledSpec]]]] = []
+    unmatched_release: dict[str, int] = {}
+    for base, names in by_base.items():
+        rows = store.affected_for(base, names)
+        for name, pkgs in names.items():
+            candidates = rows.get(name)
+            if not candidates:
+                continue
+            for pkg in pkgs:
+                specs: dict[str, list[CompiledSpec]] = {}
+                for row in candidates:
+                    if release_matches(pkg.ecosystem, row.ecosystem):
+                        specs.setdefault(row.advisory_id, []).append(compile_spec(row.spec, row.ecosystem))
+                    elif base in OS_ECOSYSTEMS and ":" not in pkg.ecosystem:
+                        unmatched_release[base] = unmatched_release.get(base, 0) + 1
+                affected = {
+                    adv_id: group for adv_id, group in specs.items() if any(s.affects(pkg.version) for s in group)
+                }
+                if affected:
+                    hits.append((pkg, affected))
+
+    advisories = store.advisories(adv_id for _, found in hits for adv_id in found)
+    findings = []
+    for pkg, found in hits:
+        live = {i: s for i, s in found.items() if i in advisories and not advisories[i].withdrawn}
+        for group in _alias_groups(live, advisories):
+            findings.append(_finding(pkg, group, live, advisories))
+    errors = tuple(
+        ScanError(
+            "", f"{base} packages without a distribution release (e.g. purl qualifier distro=…) cannot be "
+            f"matched against per-release advisories; {count} candidate advisories were not evaluated", "no-release"
+        )
+        for base, count in sorted(unmatched_release.items())
+    )
+    return VulnScan(tuple(findings), errors)
+
+
+def _alias_groups(found: dict[str, list[CompiledSpec]], advisories: dict[str, AdvisoryRow]) -> list[list[str]]:
+    """Partition the matched advisory ids so that ids linked through aliases end up together."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for adv_id in found:
+        for alias in advisories[adv_id].aliases:
+            ra, rb = root(adv_id), root(alias)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        root(adv_id)
+    groups: dict[str, list[str]] = {}
+    for adv_id in sorted(found):
+        groups.setdefault(root(adv_id), []).append(adv_id)
+    return list(groups.values())
+
+
+def _primary(ids: set[str]) -> str:
+    for prefix in _ID_PREFERENCE:
+        preferred = sorted(i for i in ids if i.startswith(prefix))
+        if preferred:
+            return preferred[0]
+    return sorted(ids)[0]
+
+
+def _finding(
+    pkg: Package, group: list[str], found: dict[str, list[CompiledSpec]], advisories: dict[str, AdvisoryRow]
+) -> Finding:
+    rows = [advisories[i] for i in group]
+    all_ids = set(group).union(*(r.aliases for r in rows))
+    primary = _primary(all_ids)
+    worst = max(rows, key=lambda r: (r.severity, r.cvss_score or 0.0))
+    titled = next((r for r in sorted(rows, key=lambda r: not r.id.startswith("GHSA-")) if r.summary), None)
+
+    version = versions.parse(pkg.ecosystem, pkg.version)
+    fixes = [fix for fix in (smallest_fix(found[i], pkg.ecosystem, pkg.version) for i in group) if fix]
+    fixed_in = max(fixes, key=lambda f: _Ordered(pkg.ecosystem, f)) if fixes else None
+    above = {
+        text for i in group for spec in found[i] for text in spec.fixes if version < versions.parse(pkg.ecosystem, text)
+    }
+    fixed_versions = tuple(sorted(above, key=lambda f: _Ordered(pkg.ecosystem, f)))
+
+    aliases = tuple(sorted(all_ids - {primary}))
+    if fixed_in:
+        remediation = f"Upgrade {pkg.name} to {fixed_in} or later."
+    else:
+        remediation = f"No fixed version of {pkg.name} is known; consider removing or replacing it."
+    path = pkg.location.path if pkg.location else ""
+    base = versions.base_ecosystem(pkg.ecosystem)
+    return Finding(
+        type=FindingType.VULNERABILITY,
+        rule_id=primary,
+        severity=Severity(worst.severity),
+        title=titled.summary if titled else primary,
+        message=f"{pkg.name} {pkg.version} ({pkg.ecosystem}) is affected by {primary}"
+        + (f"; fixed in {fixed_in}" if fixed_in else "; no fix is known"),
+        fingerprint=fingerprint("vulnerability", primary, base, normalize(base, pkg.name), path),
+        aliases=aliases,
+        location=pkg.location,
+        package=pkg,
+        fixed_versions=fixed_versions,
+        fixed_in=fixed_in,
+        remediation=remediation,
+        cvss_score=worst.cvss_score,
+        cvss_vector=worst.cvss_vector,
+        references=tuple(f"https://osv.dev/vulnerability/{i}" for i in group),
+        published=min((r.published for r in rows if r.published), default=None),
+    )
+
+
+class _Ordered:
+    """Sort adapter: orders version strings by their ecosystem's rules."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, ecosystem: str, text: str) -> None:
+        self.key = versions.parse(ecosystem, text)
+
+    def __lt__(self, other: _Ordered) -> bool:
+        return bool(self.key < other.key)

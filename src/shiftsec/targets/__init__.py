@@ -1,0 +1,1 @@
+"""Targets: the things shiftsec scans and how their inventory is read."""

@@ -1,0 +1,167 @@
+"""What the CycloneDX and SPDX readers share: the result type and the component → `Package` conversion.
+
+A reader walks its document and hands every component to `InventoryBuilder.component`, which decides
+whether it becomes a `Package`, a `ScanError` (never dropped silently) or a counted skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shiftsec.errors import SbomError
+from shiftsec.model import Location, Package, ScanError
+from shiftsec.purl import PackageURL, osv_version, parse_purl, to_osv
+
+CYCLONEDX_JSON = "CycloneDX JSON"
+CYCLONEDX_XML = "CycloneDX XML"
+SPDX_JSON = "SPDX JSON"
+SPDX_TAG_VALUE = "SPDX tag-value"
+
+ERROR_KIND = "sbom-component"
+
+
+@dataclass(frozen=True, slots=True)
+class SbomInventory:
+    """What an SBOM lists, as packages shiftsec can match against OSV.
+
+    `format` is one of "CycloneDX JSON", "CycloneDX XML", "SPDX JSON", "SPDX tag-value";
+    `spec_version` the document's spec version ("1.4", "2.3"). `errors` holds one entry per component that
+    could not become a package (no purl, bad purl, no OSV ecosystem, no version). `skipped` counts the
+    components left out on purpose: the document's own subject (CycloneDX `metadata.component`, SPDX
+    described packages) and CycloneDX file/operating-system/container/firmware components, when they have
+    no purl.
+    """
+
+    format: str
+    spec_version: str
+    packages: tuple[Package, ...]
+    errors: tuple[ScanError, ...]
+    skipped: int = 0
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class InventoryBuilder:
+    """Collects packages, component errors and the skip count while a reader walks a document."""
+
+    __slots__ = ("_location", "_path", "_seen", "_seen_errors", "errors", "packages", "skipped")
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._location = Location(path=path)
+        self.packages: list[Package] = []
+        self.errors: list[ScanError] = []
+        self.skipped = 0
+        self._seen: set[tuple[str, str, str]] = set()
+        self._seen_errors: set[str] = set()
+
+    def fail(self, reason: str) -> SbomError:
+        """The exception for a document that cannot be read at all."""
+        return SbomError(f"{self._path}: {one_line(reason)}")
+
+    def skip(self) -> None:
+        self.skipped += 1
+
+    def component(
+        self,
+        *,
+        name: str | None,
+        version: str | None,
+        purls: Sequence[str],
+        ref_kind: str,
+        ref: str | None,
+        skippable: bool = False,
+    ) -> None:
+        """Turn one component into a package, or record why it cannot be one.
+
+        `purls` are the component's purl strings in document order (SPDX allows several); the first that
+        parses and maps to an OSV ecosystem wins. `skippable` components without any purl are counted in
+        `skipped` instead of being reported.
+        """
+        if not purls:
+            if skippable:
+                self.skipped += 1
+            else:
+                self._error(name, version, ref_kind, ref, "no purl")
+            return
+
+        invalid: str | None = None
+        unmapped: PackageURL | None = None
+        for raw in purls:
+            text = raw.strip()
+            try:
+                purl = parse_purl(text)
+            except ValueError as exc:
+                if invalid is None:
+                    invalid = f"invalid purl {text!r}: {exc}"
+                continue
+            target = to_osv(purl)
+            if target is None:
+                if unmapped is None:
+                    unmapped = purl
+                continue
+            ecosystem, osv_name = target
+            resolved = osv_version(purl, version)
+            if resolved is None:
+                why = "no version in the purl or the component"
+                self._error(name or purl.name, version, ref_kind, ref, why, key=purl.to_string())
+                return
+            # Components that name the same package (the same purl, or purls differing only in qualifiers
+            # such as arch) are one package for matching: the first one is kept.
+            key = (ecosystem, osv_name, resolved)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.packages.append(Package(osv_name, resolved, ecosystem, text, self._location))
+            return
+
+        if unmapped is not None:
+            if unmapped.type in ("deb", "apk", "rpm"):
+                vendor = f"namespace {unmapped.namespace!r}" if unmapped.namespace else "no namespace"
+                why = f"purl type {unmapped.type!r} with {vendor} has no OSV ecosystem"
+            else:
+                why = f"purl type {unmapped.type!r} has no OSV ecosystem"
+            label = name or unmapped.name
+            self._error(label, version or unmapped.version, ref_kind, ref, why, key=unmapped.to_string())
+        else:
+            self._error(name, version, ref_kind, ref, invalid or "no purl")
+
+    def _error(
+        self,
+        name: str | None,
+        version: str | None,
+        ref_kind: str,
+        ref: str | None,
+        why: str,
+        *,
+        key: str | None = None,
+    ) -> None:
+        """Record a component that cannot be matched.
+
+        Duplicates are reported once: components with the same (valid) purl, given as `key`, whatever
+        their name or ref; otherwise the same message. Distinct components that share an invalid purl
+        (`pkg:pypi/`) are not duplicates: the purl identifies nothing.
+        """
+        label = name or "<unnamed>"
+        if version:
+            label = f"{label}@{version}"
+        where = f" ({ref_kind} {ref})" if ref else ""
+        message = one_line(f"component '{label}'{where}: {why}")
+        dedupe = f"purl\x00{key}" if key else message
+        if dedupe not in self._seen_errors:
+            self._seen_errors.add(dedupe)
+            self.errors.append(ScanError(path=self._path, message=message, kind=ERROR_KIND))
+
+    def build(self, fmt: str, spec_version: str) -> SbomInventory:
+        return SbomInventory(fmt, spec_version, tuple(self.packages), tuple(self.errors), self.skipped)
+
+
+def text_field(value: object) -> str | None:
+    """A JSON scalar as stripped text (numbers become text); None when absent, empty or not a scalar."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None

@@ -1,0 +1,1 @@
+"""The advisory database: storage, import, update, version semantics."""

@@ -1,0 +1,156 @@
+"""OSV range evaluation: is a version affected, and which version fixes it.
+
+An affected entry is stored as a compact JSON "spec" (`spec_of`), compiled once per (spec, ecosystem) into
+parsed version keys (`compile_spec`), then evaluated with the OSV algorithm
+(https://ossf.github.io/osv-schema/#evaluation): events sorted by version with `introduced: "0"` first; an
+`introduced` at or below the version turns it affected, a `fixed` at or below turns it unaffected, a
+`last_affected` strictly below turns it unaffected; a `limit` at or below excludes the range; a version in
+the explicit `versions` list is affected whatever the ranges say.
+
+ECOSYSTEM ranges use the package's ecosystem ordering, SEMVER ranges SemVer 2.0 ordering; GIT ranges name
+commits, not versions, and are not kept in the spec.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shiftsec.model import Affected
+from shiftsec.vulndb import versions
+from shiftsec.vulndb.versions import Version
+
+_INTRODUCED, _FIXED, _LAST_AFFECTED, _LIMIT = "introduced", "fixed", "last_affected", "limit"
+_KIND_ORDER = {_INTRODUCED: 0, _LAST_AFFECTED: 1, _FIXED: 2, _LIMIT: 3}
+
+
+def spec_of(affected: Affected) -> str | None:
+    """The compact JSON the store keeps for matching, or None when nothing in it can match a version."""
+    ranges = [
+        [r.type, [[e.kind, e.value] for e in r.events]] for r in affected.ranges if r.type in ("ECOSYSTEM", "SEMVER")
+    ]
+    if not ranges and not affected.versions:
+        return None
+    spec: dict[str, object] = {"r": ranges}
+    if affected.versions:
+        spec["v"] = list(affected.versions)
+    return json.dumps(spec, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    ecosystem: str  # the ordering this range's versions follow
+    events: tuple[tuple[str, Version | None], ...]  # sorted; None stands for introduced "0"
+    limits: tuple[Version, ...]
+
+    def affects(self, text: str) -> bool:
+        version = versions.parse(self.ecosystem, text)
+        if any(not (version < limit) for limit in self.limits):
+            return False
+        status = False
+        for kind, key in self.events:
+            if kind == _INTRODUCED:
+                if key is None or not (version < key):
+                    status = True
+            elif kind == _FIXED:
+                if key is not None and not (version < key):
+                    status = False
+            elif kind == _LAST_AFFECTED and key is not None and key < version:
+                status = False
+        return status
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSpec:
+    ecosystem: str
+    ranges: tuple[_Range, ...]
+    version_strings: frozenset[str]
+    version_keys: frozenset[Version]
+    fixes: tuple[str, ...]  # the text of every `fixed` event
+
+    def affects(self, text: str) -> bool:
+        """Whether version `text` (of this spec's ecosystem) is affected."""
+        if text in self.version_strings:
+            return True
+        if self.version_keys and versions.parse(self.ecosystem, text) in self.version_keys:
+            return True
+        return any(rng.affects(text) for rng in self.ranges)
+
+
+def _range_ecosystem(range_type: str, ecosystem: str) -> str:
+    return "SEMVER" if range_type == "SEMVER" else ecosystem
+
+
+@lru_cache(maxsize=200_000)
+def compile_spec(spec: str, ecosystem: str) -> CompiledSpec:
+    """Parse a stored spec once for `ecosystem` (the affected entry's ecosystem)."""
+    data = json.loads(spec)
+    ranges = []
+    fixes: list[str] = []
+    for range_type, events in data.get("r", ()):
+        eco = _range_ecosystem(range_type, ecosystem)
+        parsed: list[tuple[str, Version | None]] = []
+        limits = []
+        for kind, value in events:
+            if kind == _INTRODUCED and value == "0":
+                parsed.append((kind, None))
+                continue
+            key = versions.parse(eco, value)
+            if kind == _LIMIT:
+                if value != "*":
+                    limits.append(key)
+                continue
+            parsed.append((kind, key))
+            if kind == _FIXED:
+                fixes.append(value)
+        parsed.sort(key=_event_sort_key)
+        ranges.append(_Range(eco, tuple(parsed), tuple(limits)))
+    listed = tuple(data.get("v", ()))
+    return CompiledSpec(
+        ecosystem=ecosystem,
+        ranges=tuple(ranges),
+        version_strings=frozenset(listed),
+        version_keys=frozenset(versions.parse(ecosystem, v) for v in listed),
+        fixes=tuple(fixes),
+    )
+
+
+class _SortKey:
+    """Adapter so that `sorted` can order Version objects that only promise `<` and `==`."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Version | None) -> None:
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SortKey) and (
+            self.key is other.key or (self.key is not None and other.key is not None and self.key == other.key)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __lt__(self, other: _SortKey) -> bool:
+        if self.key is None:
+            return other.key is not None
+        if other.key is None:
+            return False
+        return bool(self.key < other.key)
+
+
+def _event_sort_key(event: tuple[str, Version | None]) -> tuple[_SortKey, int]:
+    return (_SortKey(event[1]), _KIND_ORDER[event[0]])
+
+
+def smallest_fix(specs: list[CompiledSpec], ecosystem: str, installed: str) -> str | None:
+    """The smallest `fixed` version above `installed` that none of `specs` (one advisory's entries) affects."""
+    current = versions.parse(ecosystem, installed)
+    candidates = sorted(
+        {text for spec in specs for text in spec.fixes if current < versions.parse(ecosystem, text)},
+        key=lambda text: _SortKey(versions.parse(ecosystem, text)),
+    )
+    for text in candidates:
+        if not any(spec.affects(text) for spec in specs):
+            return text
+    return None

@@ -1,0 +1,304 @@
+"""The local advisory database: one SQLite file, its schema and migrations, and the queries on it.
+
+Tables (schema version in `PRAGMA user_version`, upgraded by the numbered steps in `MIGRATIONS`):
+- `advisories`: one row per OSV id — the full record as JSON plus what reports need without re-parsing it
+  (aliases, summary, severity computed at import time, published, withdrawn).
+- `affected`: one row per (advisory, affected package), indexed by (base ecosystem, normalized name); `spec`
+  holds only what matching needs: the evaluable ranges and the explicit version list.
+- `import_files`: a digest per imported file or zip member, so unchanged inputs are skipped without parsing.
+- `sources`: where the data came from (import roots, download URLs with their ETag/Last-Modified).
+- `meta`: key/value facts such as `updated_at`.
+
+The default location is `$XDG_CACHE_HOME/shiftsec/db.sqlite` (`~/.cache/...`), overridden by `--db` or
+`SHIFTSEC_DB`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from shiftsec.errors import DatabaseError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: initial schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE advisories (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        published TEXT,
+        withdrawn TEXT,
+        aliases TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        cvss_score REAL,
+        cvss_vector TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE TABLE affected (
+        advisory_id TEXT NOT NULL,
+        ecosystem TEXT NOT NULL,
+        base TEXT NOT NULL,
+        name TEXT NOT NULL,
+        spec TEXT NOT NULL
+    );
+    CREATE INDEX affected_lookup ON affected (base, name);
+    CREATE INDEX affected_advisory ON affected (advisory_id);
+    CREATE TABLE import_files (key TEXT PRIMARY KEY, digest TEXT NOT NULL, source TEXT NOT NULL);
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        location TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        records INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_path() -> Path:
+    """`$SHIFTSEC_DB`, else `$XDG_CACHE_HOME/shiftsec/db.sqlite`, else `~/.cache/shiftsec/db.sqlite`."""
+    env = os.environ.get("SHIFTSEC_DB")
+    if env:
+        return Path(env)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "shiftsec" / "db.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisoryRow:
+    """What a finding needs from an advisory, without its full record."""
+
+    id: str
+    aliases: tuple[str, ...]
+    summary: str
+    severity: int
+    cvss_score: float | None
+    cvss_vector: str | None
+    published: str | None
+    withdrawn: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedRow:
+    advisory_id: str
+    ecosystem: str
+    spec: str  # JSON, see vulndb.ranges
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """One advisory ready to store (built by the importer, possibly in another process)."""
+
+    id: str
+    modified: str
+    published: str | None
+    withdrawn: str | None
+    aliases: tuple[str, ...]
+    summary: str
+    severity: int
+    cvss_score: float | None
+    cvss_vector: str | None
+    record: str
+    affected: tuple[tuple[str, str, str, str], ...]  # (ecosystem, base, normalized name, spec)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    name: str
+    kind: str
+    location: str
+    updated_at: str
+    records: int
+    etag: str | None
+    last_modified: str | None
+
+
+class Store:
+    """An open advisory database. Use `Store.open(path)`; close it (or use it as a context manager)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> Store:
+        if not path.exists():
+            if not create:
+                raise DatabaseError(
+                    f"no advisory database at {path}",
+                    hint="run `shiftsec db update` (online) or `shiftsec db import PATH` (offline) first",
+                )
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+        elif path.is_dir():
+            raise DatabaseError(f"{path} is a directory, not a database file")
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            store = cls(conn, path)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"{path} is not a usable shiftsec database: {exc}") from None
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{self.path} has schema version {version}, newer than this shiftsec knows ({SCHEMA_VERSION})",
+                hint="upgrade shiftsec, or point --db at another file",
+            )
+        for step in range(version, SCHEMA_VERSION):
+            try:
+                self.conn.executescript(f"BEGIN; {MIGRATIONS[step]}; PRAGMA user_version = {step + 1}; COMMIT;")
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    # --- import bookkeeping ---------------------------------------------------------------------------
+
+    def file_digests(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, digest FROM import_files"))
+
+    def mark_files(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Remember (key, digest, source) of inputs that were read completely."""
+        self.conn.executemany("INSERT OR REPLACE INTO import_files (key, digest, source) VALUES (?, ?, ?)", rows)
+
+    def modified_by_id(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, modified FROM advisories"))
+
+    def put(self, row: RecordRow, source: str) -> None:
+        """Insert or replace one advisory and its affected rows."""
+        self.conn.execute("DELETE FROM affected WHERE advisory_id = ?", (row.id,))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO advisories (id, source, modified, published, withdrawn, aliases, summary,"
+            " severity, cvss_score, cvss_vector, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.id, source, row.modified, row.published, row.withdrawn, json.dumps(list(row.aliases)),
+                row.summary, row.severity, row.cvss_score, row.cvss_vector, row.record,
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO affected (advisory_id, ecosystem, base, name, spec) VALUES (?, ?, ?, ?, ?)",
+            [(row.id, *a) for a in row.affected],
+        )
+
+    def record_source(self, source: SourceRow) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sources (name, kind, location, updated_at, records, etag, last_modified)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source.name, source.kind, source.location, source.updated_at, source.records, source.etag,
+             source.last_modified),
+        )
+
+    def source(self, name: str) -> SourceRow | None:
+        row = self.conn.execute(
+            "SELECT name, kind, location, updated_at, records, etag, last_modified FROM sources WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return SourceRow(*row) if row else None
+
+    def sources(self) -> list[SourceRow]:
+        rows = self.conn.execute(
+            "SELECT name, kind, location, updated_at, records, etag, last_modified FROM sources ORDER BY name"
+        )
+        return [SourceRow(*r) for r in rows]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    # --- queries ------------------------------------------------------------------------------------------
+
+    def affected_for(self, base: str, names: Iterable[str]) -> dict[str, list[AffectedRow]]:
+        """Affected rows of every name (already normalized) in one base ecosystem, keyed by name."""
+        out: dict[str, list[AffectedRow]] = {}
+        unique = list(dict.fromkeys(names))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT name, advisory_id, ecosystem, spec FROM affected WHERE base = ? AND name IN ({marks})",
+                (base, *chunk),
+            )
+            for name, adv_id, ecosystem, spec in rows:
+                out.setdefault(name, []).append(AffectedRow(adv_id, ecosystem, spec))
+        return out
+
+    def advisories(self, ids: Iterable[str]) -> dict[str, AdvisoryRow]:
+        out: dict[str, AdvisoryRow] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                "SELECT id, aliases, summary, severity, cvss_score, cvss_vector, published, withdrawn"
+                f" FROM advisories WHERE id IN ({marks})",
+                chunk,
+            )
+            for adv_id, aliases, summary, severity, score, vector, published, withdrawn in rows:
+                out[adv_id] = AdvisoryRow(
+                    adv_id, tuple(json.loads(aliases)), summary, severity, score, vector, published, withdrawn
+                )
+        return out
+
+    def record(self, adv_id: str) -> str | None:
+        row = self.conn.execute("SELECT record FROM advisories WHERE id = ?", (adv_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def count(self, *, source: str | None = None) -> int:
+        """Number of advisories, all of them or those last written by `source`."""
+        if source is None:
+            return int(self.conn.execute("SELECT COUNT(*) FROM advisories").fetchone()[0])
+        return int(self.conn.execute("SELECT COUNT(*) FROM advisories WHERE source = ?", (source,)).fetchone()[0])
+
+    def counts_by_ecosystem(self) -> list[tuple[str, int, int]]:
+        """(base ecosystem, advisories, withdrawn advisories) for every ecosystem in the database."""
+        rows = self.conn.execute(
+            "SELECT f.base, COUNT(DISTINCT f.advisory_id),"
+            " COUNT(DISTINCT CASE WHEN a.withdrawn IS NOT NULL THEN a.id END)"
+            " FROM affected f JOIN advisories a ON a.id = f.advisory_id GROUP BY f.base ORDER BY f.base"
+        )
+        return [(str(b), int(n), int(w)) for b, n, w in rows]

@@ -1,0 +1,299 @@
+"""Reports built by hand for the reporter tests, and golden-file comparison.
+
+`sample_report` covers what the reporters must handle: packages in five ecosystems (one with no
+vulnerability, one with no location), findings of every severity, one finding whose package has no location
+at all, one with no fixed version, a title long enough to be cut, a title with rich-markup look-alikes and
+two inputs that could not be read. The packages and findings are listed in a scrambled order on purpose:
+reporters must sort them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from shiftsec.model import (
+    DatabaseInfo,
+    Finding,
+    FindingType,
+    Location,
+    Package,
+    Report,
+    ScanError,
+    Severity,
+    fingerprint,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+CREATED_AT = "2024-05-02T08:30:00Z"
+TOOL_VERSION = "0.1.0"
+
+
+def make_finding(
+    package: Package,
+    rule_id: str,
+    severity: Severity,
+    title: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    fixed_in: str | None = None,
+    cvss_score: float | None = None,
+    cvss_vector: str | None = None,
+    references: tuple[str, ...] = (),
+    published: str | None = None,
+    message: str | None = None,
+    with_location: bool = True,
+) -> Finding:
+    path = package.location.path if package.location else ""
+    return Finding(
+        type=FindingType.VULNERABILITY,
+        rule_id=rule_id,
+        severity=severity,
+        title=title,
+        message=message if message is not None else f"{title}.",
+        fingerprint=fingerprint(rule_id, package.ecosystem, package.name, package.version, path),
+        aliases=aliases,
+        location=package.location if with_location else None,
+        package=package,
+        fixed_versions=(fixed_in,) if fixed_in else (),
+        fixed_in=fixed_in,
+        remediation=f"Upgrade {package.name} to {fixed_in} or later." if fixed_in else "",
+        cvss_score=cvss_score,
+        cvss_vector=cvss_vector,
+        references=references,
+        published=published,
+    )
+
+
+REQUESTS = Package(
+    "requests", "2.25.0", "PyPI", "pkg:pypi/requests@2.25.0", Location("requirements.txt", 3), direct=True
+)
+URLLIB3 = Package(
+    "urllib3", "1.26.4", "PyPI", "pkg:pypi/urllib3@1.26.4", Location("requirements.txt", 7), direct=False
+)
+FLASK = Package(
+    "flask", "2.3.3", "PyPI", "pkg:pypi/flask@2.3.3", Location("requirements.txt", 5), direct=True
+)
+LODASH = Package(
+    "lodash", "4.17.20", "npm", "pkg:npm/lodash@4.17.20", Location("web/package-lock.json", 812), direct=True
+)
+MINIMIST = Package(
+    "minimist",
+    "1.2.5",
+    "npm",
+    "pkg:npm/minimist@1.2.5",
+    Location("web/package-lock.json", 1290),
+    direct=False,
+    dev=True,
+)
+XTEXT = Package(
+    "golang.org/x/text", "v0.3.5", "Go", "pkg:golang/golang.org/x/text@v0.3.5", Location("go.mod", 12, 12)
+)
+OPENSSL = Package(
+    "openssl",
+    "3.0.11-1~deb12u1",
+    "Debian:12",
+    "pkg:deb/debian/openssl@3.0.11-1~deb12u1?distro=debian-12",
+    Location("var/lib/dpkg/status"),
+)
+LOG4J = Package(
+    "org.apache.logging.log4j:log4j-core",
+    "2.14.1",
+    "Maven",
+    "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+    location=None,
+)
+
+PACKAGES = (XTEXT, LODASH, REQUESTS, OPENSSL, FLASK, LOG4J, URLLIB3, MINIMIST)
+
+FINDINGS = (
+    make_finding(
+        LODASH,
+        "GHSA-29mw-wpgm-hmr9",
+        Severity.MEDIUM,
+        "Regular Expression Denial of Service (ReDoS) in lodash",
+        aliases=("CVE-2020-28500",),
+        fixed_in="4.17.21",
+        cvss_score=5.3,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
+        references=("https://nvd.nist.gov/vuln/detail/CVE-2020-28500",),
+        published="2022-01-06T20:30:46Z",
+    ),
+    make_finding(
+        XTEXT,
+        "GO-2021-0113",
+        Severity.UNKNOWN,
+        "Out-of-bounds read in golang.org/x/text/language",
+        aliases=("CVE-2021-38561", "GHSA-ppp9-7jff-5vj2"),
+        fixed_in="v0.3.7",
+        references=("https://pkg.go.dev/vuln/GO-2021-0113",),
+    ),
+    make_finding(
+        LOG4J,
+        "GHSA-jfh8-c2jp-5v3q",
+        Severity.CRITICAL,
+        "Remote code injection in Log4j",
+        aliases=("CVE-2021-44228",),
+        fixed_in="2.15.0",
+        cvss_score=10.0,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
+        references=(
+            "https://nvd.nist.gov/vuln/detail/CVE-2021-44228",
+            "https://logging.apache.org/log4j/2.x/security.html",
+        ),
+        published="2021-12-10T00:40:56Z",
+        with_location=False,
+    ),
+    make_finding(
+        URLLIB3,
+        "GHSA-q2q7-5pp4-w6pg",
+        Severity.HIGH,
+        "Catastrophic backtracking in URL authority parser when passed URL containing many @ characters",
+        aliases=("CVE-2021-33503",),
+        fixed_in="1.26.5",
+        cvss_score=7.5,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+        references=("https://github.com/urllib3/urllib3/security/advisories/GHSA-q2q7-5pp4-w6pg",),
+        published="2021-06-01T21:18:03Z",
+        message=(
+            "When provided with a URL containing many @ characters in the authority component, the authority "
+            "regular expression exhibits catastrophic backtracking, causing a denial of service if a URL "
+            "were passed as a parameter or redirected to via an HTTP redirect."
+        ),
+    ),
+    make_finding(
+        OPENSSL,
+        "DEBIAN-CVE-2023-5678",
+        Severity.LOW,
+        "Excessive time spent in DH check / generation with large Q parameter value",
+        aliases=("CVE-2023-5678",),
+        fixed_in=None,
+    ),
+    make_finding(
+        MINIMIST,
+        "GHSA-xvch-5gv4-984h",
+        Severity.CRITICAL,
+        "Prototype Pollution in minimist",
+        aliases=("CVE-2021-44906",),
+        fixed_in="1.2.6",
+        cvss_score=9.8,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        references=("https://nvd.nist.gov/vuln/detail/CVE-2021-44906",),
+    ),
+    make_finding(
+        REQUESTS,
+        "GHSA-j8r2-6x86-q33q",
+        Severity.MEDIUM,
+        "Unintended leak of Proxy-Authorization header in [bold]requests[/bold]",
+        aliases=("CVE-2023-32681",),
+        fixed_in="2.31.0",
+        cvss_score=6.1,
+        cvss_vector="CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N",
+        references=("https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q",),
+        published="2023-05-22T20:36:32Z",
+    ),
+    make_finding(
+        LODASH,
+        "GHSA-35jh-r3h4-6jhm",
+        Severity.HIGH,
+        "Command Injection in lodash",
+        aliases=("CVE-2021-23337",),
+        fixed_in="4.17.21",
+        cvss_score=7.2,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H",
+        references=("https://nvd.nist.gov/vuln/detail/CVE-2021-23337",),
+    ),
+)
+
+ERRORS = (
+    ScanError(
+        "services/api/Pipfile.lock", "invalid JSON at line 14, column 3: expecting ',' delimiter", "parse"
+    ),
+    ScanError("sbom/app.cdx.json", "component 'left-pad' has no version; skipped", "invalid-record"),
+)
+
+DATABASE = DatabaseInfo(
+    path=".cache/shiftsec/advisories.db",
+    schema_version=1,
+    advisories=187_342,
+    updated_at="2024-05-01T23:10:07Z",
+)
+
+
+@pytest.fixture
+def sample_report() -> Report:
+    return Report(
+        target="examples/webapp",
+        target_type="directory",
+        created_at=CREATED_AT,
+        tool_version=TOOL_VERSION,
+        packages=PACKAGES,
+        findings=FINDINGS,
+        errors=ERRORS,
+        database=DATABASE,
+    )
+
+
+@pytest.fixture
+def empty_report() -> Report:
+    return Report(target=".", target_type="directory", created_at=CREATED_AT, tool_version=TOOL_VERSION)
+
+
+def build_large_report(count: int = 2000) -> Report:
+    """`count` findings over `count // 4` packages and `count // 2` distinct rules."""
+    severities = list(Severity)
+    packages = [
+        Package(
+            f"pkg-{i:04d}", f"1.{i % 7}.0", "npm", location=Location(f"app{i % 10}/package-lock.json", i + 1)
+        )
+        for i in range(count // 4)
+    ]
+    findings = [
+        make_finding(
+            packages[i % len(packages)],
+            f"GHSA-test-{i // 2:04d}",
+            severities[i % len(severities)],
+            f"Synthetic advisory number {i}",
+            aliases=(f"CVE-2099-{i:05d}",),
+            fixed_in=f"2.{i % 3}.0" if i % 5 else None,
+            cvss_score=(i % 100) / 10 if i % 3 else None,
+            references=(f"https://example.invalid/advisories/{i}",),
+        )
+        for i in range(count)
+    ]
+    return Report(
+        target="big",
+        target_type="directory",
+        created_at=CREATED_AT,
+        tool_version=TOOL_VERSION,
+        packages=tuple(packages),
+        findings=tuple(findings),
+        database=DATABASE,
+    )
+
+
+@pytest.fixture
+def large_report() -> Report:
+    return build_large_report()
+
+
+@pytest.fixture
+def golden(update_golden: bool) -> Callable[[str, str], None]:
+    """Compare `text` with `golden/<name>` exactly; with `--update-golden`, rewrite the file instead."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update_golden:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8", newline="") as file:
+                file.write(text)
+            return
+        if not path.exists():
+            pytest.fail(f"golden file missing: {path} (run pytest --update-golden, then review it)")
+        with path.open(encoding="utf-8", newline="") as file:
+            expected = file.read()
+        assert text == expected, f"{name} differs from its golden file (pytest --update-golden to rewrite)"
+
+    return check
