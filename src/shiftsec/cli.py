@@ -244,6 +244,9 @@ class _Progress:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script and `python -m shiftsec` call this)."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
     try:
         code = main.main(args=argv, prog_name="shiftsec", standalone_mode=False)
     except ShiftsecError as exc:

@@ -93,9 +93,7 @@ def _read_json(body: bytes, builder: InventoryBuilder) -> SbomInventory:
     except RecursionError:
         raise builder.fail("invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict):
-        raise builder.fail(
-            f"JSON {type(doc).__name__} is not a CycloneDX or SPDX document (expected an object)"
-        )
+        raise builder.fail(f"JSON {type(doc).__name__} is not a CycloneDX or SPDX document (expected an object)")
     if doc.get("bomFormat") == "CycloneDX":
         return sbom_cyclonedx.read_json(doc, builder)
     if "spdxVersion" in doc:

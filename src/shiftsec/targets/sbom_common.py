@@ -67,19 +67,19 @@ class InventoryBuilder:
 
     def component(
         self,
-        *,
-        name: str | None,
-        version: str | None,
         purls: Sequence[str],
+        version: object,
+        name: object,
+        ref: object,
         ref_kind: str,
-        ref: str | None,
         skippable: bool = False,
     ) -> None:
         """Turn one component into a package, or record why it cannot be one.
 
         `purls` are the component's purl strings in document order (SPDX allows several); the first that
-        parses and maps to an OSV ecosystem wins. `skippable` components without any purl are counted in
-        `skipped` instead of being reported.
+        parses and maps to an OSV ecosystem wins. `version`, `name` and `ref` are the component's raw field
+        values (JSON scalars or text, read only when needed: this is the per-component hot path).
+        `skippable` components without any purl are counted in `skipped` instead of being reported.
         """
         if not purls:
             if skippable:
@@ -104,7 +104,7 @@ class InventoryBuilder:
                     unmapped = purl
                 continue
             ecosystem, osv_name = target
-            resolved = osv_version(purl, version)
+            resolved = osv_version(purl, None if purl.version else text_field(version))
             if resolved is None:
                 why = "no version in the purl or the component"
                 self._error(name or purl.name, version, ref_kind, ref, why, key=purl.to_string())
@@ -123,17 +123,18 @@ class InventoryBuilder:
                 why = f"purl type {unmapped.type!r} with {vendor} has no OSV ecosystem"
             else:
                 why = f"purl type {unmapped.type!r} has no OSV ecosystem"
-            label = name or unmapped.name
-            self._error(label, version or unmapped.version, ref_kind, ref, why, key=unmapped.to_string())
+            label = text_field(name) or unmapped.name
+            version_label = text_field(version) or unmapped.version
+            self._error(label, version_label, ref_kind, ref, why, key=unmapped.to_string())
         else:
             self._error(name, version, ref_kind, ref, invalid or "no purl")
 
     def _error(
         self,
-        name: str | None,
-        version: str | None,
+        name: object,
+        version: object,
         ref_kind: str,
-        ref: str | None,
+        ref: object,
         why: str,
         *,
         key: str | None = None,
@@ -144,10 +145,12 @@ class InventoryBuilder:
         their name or ref; otherwise the same message. Distinct components that share an invalid purl
         (`pkg:pypi/`) are not duplicates: the purl identifies nothing.
         """
-        label = name or "<unnamed>"
-        if version:
-            label = f"{label}@{version}"
-        where = f" ({ref_kind} {ref})" if ref else ""
+        label = text_field(name) or "<unnamed>"
+        version_text = text_field(version)
+        if version_text:
+            label = f"{label}@{version_text}"
+        ref_text = text_field(ref)
+        where = f" ({ref_kind} {ref_text})" if ref_text else ""
         message = one_line(f"component '{label}'{where}: {why}")
         dedupe = f"purl\x00{key}" if key else message
         if dedupe not in self._seen_errors:

@@ -18,7 +18,6 @@ from shiftsec.targets.sbom_common import (
     CYCLONEDX_XML,
     InventoryBuilder,
     SbomInventory,
-    text_field,
 )
 
 XML_NAMESPACE_RE = re.compile(r"\{http://cyclonedx\.org/schema/bom/(1\.\d+)\}bom")
@@ -66,19 +65,17 @@ def _walk_json(components: object, builder: InventoryBuilder) -> None:
             continue
         if not isinstance(comp, dict):
             raise builder.fail("a CycloneDX component is not an object")
-        purl = comp.get("purl")
-        if purl is not None and not isinstance(purl, str):
+        get = comp.get
+        purl = get("purl")
+        if purl.__class__ is not str and purl is not None:
             purl = json.dumps(purl)  # reported as an invalid purl, with what the document holds
-        kind = comp.get("type")
-        builder.component(
-            name=text_field(comp.get("name")),
-            version=text_field(comp.get("version")),
-            purls=[purl] if purl and not purl.isspace() else [],
-            ref_kind=_REF,
-            ref=text_field(comp.get(_REF)),
-            skippable=isinstance(kind, str) and kind in SKIPPABLE_TYPES,
-        )
-        children = comp.get("components")
+        if purl and not purl.isspace():
+            builder.component((purl,), get("version"), get("name"), get(_REF), _REF)
+        else:
+            kind = get("type")
+            skippable = isinstance(kind, str) and kind in SKIPPABLE_TYPES
+            builder.component((), get("version"), get("name"), get(_REF), _REF, skippable)
+        children = get("components")
         if children:
             stack.append(iter(_json_list(children, builder)))
 
@@ -111,12 +108,12 @@ def _walk_xml(components: Element | None, ns: str, builder: InventoryBuilder) ->
             continue
         purl = (comp.findtext(tag_purl) or "").strip()
         builder.component(
-            name=(comp.findtext(tag_name) or "").strip() or None,
-            version=(comp.findtext(tag_version) or "").strip() or None,
-            purls=[purl] if purl else [],
-            ref_kind=_REF,
-            ref=(comp.get(_REF) or "").strip() or None,
-            skippable=comp.get("type") in SKIPPABLE_TYPES,
+            (purl,) if purl else (),
+            comp.findtext(tag_version),
+            comp.findtext(tag_name),
+            comp.get(_REF),
+            _REF,
+            comp.get("type") in SKIPPABLE_TYPES,
         )
         children = comp.find(tag_components)
         if children is not None:

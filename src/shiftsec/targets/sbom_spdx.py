@@ -94,9 +94,7 @@ def read_json(doc: dict[str, Any], builder: InventoryBuilder) -> SbomInventory:
     doc_id = text_field(doc.get("SPDXID")) or _DOCUMENT_ID
     describes = doc.get("documentDescribes")
     if isinstance(describes, list):
-        relationships.extend(
-            (doc_id, "DESCRIBES", item.strip()) for item in describes if isinstance(item, str)
-        )
+        relationships.extend((doc_id, "DESCRIBES", item.strip()) for item in describes if isinstance(item, str))
     _emit(packages, relationships, doc_id, builder)
     return builder.build(SPDX_JSON, spec_version)
 
@@ -178,14 +176,7 @@ def _emit(
         purls = pkg.purls
         if not purls and pkg.spdx_id in sources:
             purls = _inherited_purls(pkg.spdx_id, sources, by_id)
-        builder.component(
-            name=pkg.name,
-            version=pkg.version,
-            purls=purls,
-            ref_kind=_REF,
-            ref=pkg.spdx_id,
-            skippable=pkg.spdx_id in described,
-        )
+        builder.component(purls, pkg.version, pkg.name, pkg.spdx_id, _REF, pkg.spdx_id in described)
 
 
 def _inherited_purls(start: str, sources: dict[str, list[str]], by_id: dict[str, _Package]) -> list[str]:

@@ -89,7 +89,7 @@ def _sniff(name: str, data: bytes) -> str | None:
     if lower.endswith(".md"):
         return "rustsec" if head.lstrip().startswith(b"```toml") else None
     if lower.endswith(".json"):
-        if b'"ghsa_id"' in head and b'"vulnerabilities"' in data:
+        if (b'"ghsa_id"' in head or b'"ghsaId"' in head) and b'"vulnerabilities"' in data:
             return "ghsa"
         return "osv-json"
     if lower.endswith((".yaml", ".yml")):
@@ -179,7 +179,9 @@ def _convert(item: _Input) -> _Converted:
     except _NotAdvisory:
         return _Converted(item.key, digest, [], [], False)
     except InvalidRecord as exc:
-        return _Converted(item.key, digest, [], [(item.key, str(exc))], True)
+        # converters name the file in their messages (they are used on their own too); the entry has it already
+        reason = str(exc).removeprefix(f"{item.key}: ")
+        return _Converted(item.key, digest, [], [(item.key, reason)], True)
     for index, record in enumerate(records):
         try:
             rows.append(build_row(record))
