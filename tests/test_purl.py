@@ -442,8 +442,6 @@ VERSION_CASES: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("purl", "fallback", "expected"), list(VERSION_CASES.values()), ids=list(VERSION_CASES)
-)
+@pytest.mark.parametrize(("purl", "fallback", "expected"), list(VERSION_CASES.values()), ids=list(VERSION_CASES))
 def test_osv_version(purl: str, fallback: str | None, expected: str | None) -> None:
     assert osv_version(parse_purl(purl), fallback) == expected

@@ -39,9 +39,7 @@ _BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PYPI_SEPARATORS_RE = re.compile(r"[-_.]+")
 
 # Per-type normalizations from the type definitions (case-insensitive components are lowercased).
-_LOWER_NAMESPACE = frozenset(
-    {"alpm", "apk", "bitbucket", "composer", "deb", "github", "hex", "npm", "qpkg", "rpm"}
-)
+_LOWER_NAMESPACE = frozenset({"alpm", "apk", "bitbucket", "composer", "deb", "github", "hex", "npm", "qpkg", "rpm"})
 _LOWER_NAME = frozenset(
     {"alpm", "apk", "bitbucket", "bitnami", "composer", "deb", "github", "hex", "npm", "oci", "pub"}
 )
@@ -123,9 +121,7 @@ class PackageURL:
             parts.append(quote(self.version, safe=_SAFE_SEGMENT))
         if self.qualifiers:
             parts.append("?")
-            parts.append(
-                "&".join(f"{k}={quote(v, safe=_SAFE_QUALIFIER)}" for k, v in sorted(self.qualifiers.items()))
-            )
+            parts.append("&".join(f"{k}={quote(v, safe=_SAFE_QUALIFIER)}" for k, v in sorted(self.qualifiers.items())))
         if self.subpath:
             parts.append("#")
             parts.append("/".join(quote(seg, safe=_SAFE_SEGMENT) for seg in self.subpath.split("/")))
@@ -263,8 +259,7 @@ def _parse_qualifiers(raw_qualifiers: str) -> Mapping[str, str]:
         key = raw_key.lower()
         if key not in _VALID_KEYS and not _valid_key(key):
             raise ValueError(
-                f"invalid qualifier key {raw_key!r}"
-                " (letters, digits, '.', '-', '_'; not starting with a digit)"
+                f"invalid qualifier key {raw_key!r} (letters, digits, '.', '-', '_'; not starting with a digit)"
             )
         if key in found:
             raise ValueError(f"duplicate qualifier key {key!r}")
@@ -445,9 +440,10 @@ def _deb_ecosystem(purl: PackageURL) -> str | None:
     vendor = purl.namespace
     if vendor is None:  # no vendor: let the distro qualifier decide, Debian by default
         vendor = "ubuntu" if _looks_ubuntu(distro) else "debian"
-    # A deb purl without a usable distro still maps to the unversioned ecosystem: OSV knows "Debian" and
-    # "Ubuntu" without a release, and matching across releases may over-report but never hides a
-    # vulnerable package, which dropping the component would.
+    # A deb purl without a usable distro still maps to the unversioned ecosystem ("Debian", "Ubuntu"):
+    # the package then stays in the inventory, where the scanner can match what is not release-specific
+    # and say which per-release advisories it could not evaluate; returning None would turn a real
+    # package into a mere component error.
     if vendor == "debian":
         release = _debian_release(distro) if distro else None
         return f"Debian:{release}" if release else "Debian"
@@ -466,7 +462,7 @@ def _apk_ecosystem(purl: PackageURL) -> str | None:
     if vendor != "alpine":
         return None
     # Without a usable distro (absent, "edge", garbled) the unversioned "Alpine" is returned, for the same
-    # reason as for Debian: a coarse match beats silently dropping the package.
+    # reason as for Debian: the package stays in the inventory.
     distro = purl.qualifiers.get("distro", "").strip().lower()
     release = _alpine_release(distro) if distro else None
     return f"Alpine:{release}" if release else "Alpine"

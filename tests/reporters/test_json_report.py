@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import time
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -176,14 +175,14 @@ def test_undecodable_file_name_still_encodes(empty_report: Report) -> None:
     assert json.loads(text)["errors"][0]["path"] == "bad-\udcff.lock"
 
 
-def test_module_uses_stdlib_json() -> None:
-    assert vars(json_reporter)["json"] is json  # `import json` in reporters/json.py is the stdlib
+def test_fast_encoder_writes_what_the_stdlib_would(sample_report: Report) -> None:
+    """orjson writes the report; the text must be exactly the standard library's indent=2 form."""
+    text = json_reporter.render(sample_report)
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
 
 
 def test_large_report(large_report: Report, validator: Draft202012Validator) -> None:
-    started = time.perf_counter()
     text = json_reporter.render(large_report)
-    elapsed = time.perf_counter() - started
     data = json.loads(text)
     validate(validator, data)
     assert len(data["findings"]) == 2000
@@ -196,7 +195,6 @@ def test_large_report(large_report: Report, validator: Draft202012Validator) -> 
     }
     severities = [Severity[f["severity"]] for f in data["findings"]]
     assert severities == sorted(severities, reverse=True)
-    assert elapsed < 10, f"rendering 2,000 findings took {elapsed:.1f}s"
 
 
 def _schema_property_names(node: Any) -> Iterator[str]:

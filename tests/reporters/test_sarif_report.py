@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -235,9 +234,7 @@ def test_input_order_does_not_matter(sample_report: Report) -> None:
 
 
 def test_large_report(large_report: Report, validator: Draft4Validator) -> None:
-    started = time.perf_counter()
     text = sarif.render(large_report)
-    elapsed = time.perf_counter() - started
     data = json.loads(text)
     validate(validator, data)
     run = data["runs"][0]
@@ -245,7 +242,6 @@ def test_large_report(large_report: Report, validator: Draft4Validator) -> None:
     assert len(run["tool"]["driver"]["rules"]) == 1000
     rules = run["tool"]["driver"]["rules"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
-    assert elapsed < 10, f"rendering 2,000 findings took {elapsed:.1f}s"
 
 
 def test_long_texts_are_bounded(sample_report: Report, validator: Draft4Validator) -> None:

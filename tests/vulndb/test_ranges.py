@@ -49,11 +49,13 @@ CASES = [
     ("semver range, Go +incompatible", _affected("Go", ("SEMVER", [("introduced", "2.0.0"), ("fixed", "2.1.0")])),
      "v2.0.5+incompatible", True),
     ("semver range, pseudo-version before fix",
-     _affected("Go", ("SEMVER", [("introduced", "0"), ("fixed", "0.3.0")])), "v0.0.0-20210101000000-abcdef123456", True),
+     _affected("Go", ("SEMVER", [("introduced", "0"), ("fixed", "0.3.0")])),
+     "v0.0.0-20210101000000-abcdef123456", True),
     ("debian epoch", _affected("Debian:12", ("ECOSYSTEM", [("introduced", "0"), ("fixed", "1:2.0-1")])), "2.5-1", True),
     ("debian tilde before release", _affected("Debian:12", ("ECOSYSTEM", [("introduced", "0"), ("fixed", "2.0-1")])),
      "2.0~rc1-1", True),
-    ("maven qualifier", _affected("Maven", ("ECOSYSTEM", [("introduced", "0"), ("fixed", "2.17.1")])), "2.17.1-rc1", True),
+    ("maven qualifier", _affected("Maven", ("ECOSYSTEM", [("introduced", "0"), ("fixed", "2.17.1")])),
+     "2.17.1-rc1", True),
     ("git ranges are not evaluated", _affected("PyPI", ("GIT", [("introduced", "0")])), "1.0", None),
 ]
 

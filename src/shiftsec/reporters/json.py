@@ -11,16 +11,15 @@ package name and rule id, and packages by ecosystem, name and version.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from shiftsec.model import DatabaseInfo, Finding, Location, Package, Report, ScanError
 from shiftsec.reporters._common import (
+    dump_json,
     severity_counts,
     sorted_findings,
     sorted_packages,
-    utf8_safe,
     vulnerable_package_count,
 )
 
@@ -30,8 +29,7 @@ TOOL_NAME = "shiftsec"
 
 def render(report: Report) -> str:
     """The report as pretty-printed JSON (2-space indent, UTF-8 text, trailing newline)."""
-    text = json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False)
-    return utf8_safe(text) + "\n"
+    return dump_json(to_dict(report))
 
 
 def to_dict(report: Report) -> dict[str, Any]:

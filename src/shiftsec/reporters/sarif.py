@@ -19,7 +19,6 @@ Choices made for GitHub code scanning:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from shiftsec.model import Finding, Location, Report, ScanError, Severity
-from shiftsec.reporters._common import clip, finding_location, one_line, sorted_findings, utf8_safe
+from shiftsec.reporters._common import clip, dump_json, finding_location, one_line, sorted_findings
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
@@ -70,8 +69,7 @@ _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
 
 def render(report: Report) -> str:
     """The report as a SARIF 2.1.0 log (2-space indent, trailing newline)."""
-    text = json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False)
-    return utf8_safe(text) + "\n"
+    return dump_json(to_dict(report))
 
 
 def to_dict(report: Report) -> dict[str, Any]:

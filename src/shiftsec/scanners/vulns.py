@@ -10,13 +10,13 @@ every merged advisory agrees is unaffected.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shiftsec.model import Finding, FindingType, Package, ScanError, Severity, fingerprint
 from shiftsec.vulndb import versions
 from shiftsec.vulndb.names import normalize
-from shiftsec.vulndb.ranges import CompiledSpec, compile_spec, smallest_fix
+from shiftsec.vulndb.ranges import CompiledSpec, Match, compile_spec, evaluate, smallest_fix
 from shiftsec.vulndb.store import AdvisoryRow, Store
 
 # Ecosystems whose advisories are per distribution release: a package without a release cannot be matched.
@@ -54,7 +54,7 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
         base = versions.base_ecosystem(pkg.ecosystem)
         by_base.setdefault(base, {}).setdefault(normalize(base, pkg.name), []).append(pkg)
 
-    hits: list[tuple[Package, dict[str, list[CompiledSpec]]]] = []
+    hits: list[tuple[Package, dict[str, tuple[list[CompiledSpec], Match]]]] = []
     unmatched_release: dict[str, int] = {}
     for base, names in by_base.items():
         rows = store.affected_for(base, names)
@@ -69,9 +69,11 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
                         specs.setdefault(row.advisory_id, []).append(compile_spec(row.spec, row.ecosystem))
                     elif base in OS_ECOSYSTEMS and ":" not in pkg.ecosystem:
                         unmatched_release[base] = unmatched_release.get(base, 0) + 1
-                affected = {
-                    adv_id: group for adv_id, group in specs.items() if any(s.affects(pkg.version) for s in group)
-                }
+                affected = {}
+                for adv_id, group in specs.items():
+                    match = evaluate(group, pkg.ecosystem, pkg.version)
+                    if match.affected:
+                        affected[adv_id] = (group, match)
                 if affected:
                     hits.append((pkg, affected))
 
@@ -79,8 +81,8 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
     findings = []
     for pkg, found in hits:
         live = {i: s for i, s in found.items() if i in advisories and not advisories[i].withdrawn}
-        for group in _alias_groups(live, advisories):
-            findings.append(_finding(pkg, group, live, advisories))
+        for ids in _alias_groups(live, advisories):
+            findings.append(_finding(pkg, ids, live, advisories))
     errors = tuple(
         ScanError(
             "", f"{base} packages without a distribution release (e.g. purl qualifier distro=…) cannot be "
@@ -91,7 +93,7 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
     return VulnScan(tuple(findings), errors)
 
 
-def _alias_groups(found: dict[str, list[CompiledSpec]], advisories: dict[str, AdvisoryRow]) -> list[list[str]]:
+def _alias_groups(found: Iterable[str], advisories: dict[str, AdvisoryRow]) -> list[list[str]]:
     """Partition the matched advisory ids so that ids linked through aliases end up together."""
     parent: dict[str, str] = {}
 
@@ -123,7 +125,10 @@ def _primary(ids: set[str]) -> str:
 
 
 def _finding(
-    pkg: Package, group: list[str], found: dict[str, list[CompiledSpec]], advisories: dict[str, AdvisoryRow]
+    pkg: Package,
+    group: list[str],
+    found: dict[str, tuple[list[CompiledSpec], Match]],
+    advisories: dict[str, AdvisoryRow],
 ) -> Finding:
     rows = [advisories[i] for i in group]
     all_ids = set(group).union(*(r.aliases for r in rows))
@@ -132,10 +137,10 @@ def _finding(
     titled = next((r for r in sorted(rows, key=lambda r: not r.id.startswith("GHSA-")) if r.summary), None)
 
     version = versions.parse(pkg.ecosystem, pkg.version)
-    fixes = [fix for fix in (smallest_fix(found[i], pkg.ecosystem, pkg.version) for i in group) if fix]
+    fixes = [fix for fix in (smallest_fix(found[i][0], pkg.ecosystem, pkg.version, found[i][1]) for i in group) if fix]
     fixed_in = max(fixes, key=lambda f: _Ordered(pkg.ecosystem, f)) if fixes else None
     above = {
-        text for i in group for spec in found[i] for text in spec.fixes if version < versions.parse(pkg.ecosystem, text)
+        text for i in group for spec in found[i][0] for text in spec.fixes if version < versions.parse(pkg.ecosystem, text)
     }
     fixed_versions = tuple(sorted(above, key=lambda f: _Ordered(pkg.ecosystem, f)))
 

@@ -6,6 +6,7 @@ whether it becomes a `Package`, a `ScanError` (never dropped silently) or a coun
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ class InventoryBuilder:
             resolved = osv_version(purl, None if purl.version else text_field(version))
             if resolved is None:
                 why = "no version in the purl or the component"
-                self._error(name or purl.name, version, ref_kind, ref, why, key=purl.to_string())
+                self._error(text_field(name) or purl.name, version, ref_kind, ref, why, key=purl.to_string())
                 return
             # Components that name the same package (the same purl, or purls differing only in qualifiers
             # such as arch) are one package for matching: the first one is kept.
@@ -165,6 +166,6 @@ def text_field(value: object) -> str | None:
     """A JSON scalar as stripped text (numbers become text); None when absent, empty or not a scalar."""
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         return str(value)
     return None

@@ -44,21 +44,33 @@ class _Range:
     events: tuple[tuple[str, Version | None], ...]  # sorted; None stands for introduced "0"
     limits: tuple[Version, ...]
 
-    def affects(self, text: str) -> bool:
+    def state(self, text: str) -> tuple[bool, str | None]:
+        """(whether `text` is affected, the first `fixed` event above it when it is).
+
+        Events are sorted, and one above the version cannot change its status, so the walk stops there;
+        the events left over tell where this range stops affecting it.
+        """
         version = versions.parse(self.ecosystem, text)
         if any(not (version < limit) for limit in self.limits):
-            return False
+            return False, None
         status = False
-        for kind, key in self.events:
+        rest = len(self.events)
+        for index, (kind, key) in enumerate(self.events):
+            if key is not None and version < key:
+                rest = index
+                break
             if kind == _INTRODUCED:
-                if key is None or not (version < key):
-                    status = True
-            elif kind == _FIXED:
-                if key is not None and not (version < key):
-                    status = False
-            elif kind == _LAST_AFFECTED and key is not None and key < version:
+                status = True
+            elif kind == _FIXED or (kind == _LAST_AFFECTED and key is not None and key < version):
                 status = False
-        return status
+        if not status:
+            return False, None
+        for kind, key in self.events[rest:]:
+            if kind == _FIXED and key is not None:
+                return True, key.text
+            if kind == _LAST_AFFECTED:
+                return True, None
+        return True, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +87,7 @@ class CompiledSpec:
             return True
         if self.version_keys and versions.parse(self.ecosystem, text) in self.version_keys:
             return True
-        return any(rng.affects(text) for rng in self.ranges)
+        return any(rng.state(text)[0] for rng in self.ranges)
 
 
 def _range_ecosystem(range_type: str, ecosystem: str) -> str:
@@ -143,9 +155,49 @@ def _event_sort_key(event: tuple[str, Version | None]) -> tuple[_SortKey, int]:
     return (_SortKey(event[1]), _KIND_ORDER[event[0]])
 
 
-def smallest_fix(specs: list[CompiledSpec], ecosystem: str, installed: str) -> str | None:
-    """The smallest `fixed` version above `installed` that none of `specs` (one advisory's entries) affects."""
-    current = versions.parse(ecosystem, installed)
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How one advisory (all its entries for a package) bears on one installed version."""
+
+    affected: bool
+    fix_bound: str | None  # the latest `fixed` among the ranges that affect the version
+    open_ended: bool  # some range affects it with no `fixed` after it
+
+
+def evaluate(specs: list[CompiledSpec], ecosystem: str, installed: str) -> Match:
+    """Evaluate every entry of one advisory once: is `installed` affected, and where might a fix start."""
+    affected = open_ended = False
+    bound: str | None = None
+    for spec in specs:
+        if installed in spec.version_strings or (
+            spec.version_keys and versions.parse(spec.ecosystem, installed) in spec.version_keys
+        ):
+            affected = True
+        for rng in spec.ranges:
+            hit, fix = rng.state(installed)
+            if not hit:
+                continue
+            affected = True
+            if fix is None:
+                open_ended = True
+            elif bound is None or versions.parse(ecosystem, bound) < versions.parse(ecosystem, fix):
+                bound = fix
+    return Match(affected, bound, open_ended)
+
+
+def smallest_fix(specs: list[CompiledSpec], ecosystem: str, installed: str, match: Match | None = None) -> str | None:
+    """The smallest `fixed` version above `installed` that none of `specs` (one advisory's entries) affects.
+
+    Every range that affects `installed` must be left behind, so the answer is at least the latest of their
+    next `fixed` events (`Match.fix_bound`); usually that version is the answer and one check confirms it.
+    """
+    match = match or evaluate(specs, ecosystem, installed)
+    if match.open_ended:
+        return None  # affected with no known end
+    lower = match.fix_bound
+    if lower is not None and not any(spec.affects(lower) for spec in specs):
+        return lower
+    current = versions.parse(ecosystem, lower or installed)
     candidates = sorted(
         {text for spec in specs for text in spec.fixes if current < versions.parse(ecosystem, text)},
         key=lambda text: _SortKey(versions.parse(ecosystem, text)),

@@ -188,11 +188,9 @@ class Store:
         try:
             yield
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self.conn.rollback()  # a no-op when nothing is open
             raise
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
+        self.conn.commit()
 
     # --- import bookkeeping ---------------------------------------------------------------------------
 

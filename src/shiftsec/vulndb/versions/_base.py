@@ -16,17 +16,18 @@ with a zero element" (RubyGems, the generic fallback) into a plain tuple key.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 Key = tuple[object, ...]
 
 
-class Version(ABC):
+class Version:
     """A parsed version: totally ordered against versions of the same family.
 
     Comparing versions of different families raises ``TypeError`` (``==`` is simply False).
     ``text`` is the string that was parsed, unchanged.
+    Not an ``abc.ABC`` on purpose: ``isinstance`` against an ABC goes through ``__instancecheck__``,
+    which would cost a Python call on every one of the hundreds of thousands of comparisons in a scan.
     """
 
     __slots__ = ("family", "text")
@@ -38,12 +39,12 @@ class Version(ABC):
         self.family = family
         self.text = text
 
-    @abstractmethod
     def cmp(self, other: Version) -> int:
         """-1, 0 or 1 as ``self`` sorts before, equal to or after ``other`` (same family only)."""
+        raise NotImplementedError
 
-    @abstractmethod
-    def __hash__(self) -> int: ...
+    def __hash__(self) -> int:
+        raise NotImplementedError
 
     def _same(self, other: object) -> bool:
         return isinstance(other, Version) and other.family == self.family
@@ -136,9 +137,9 @@ class PairwiseVersion(Version):
 
     __slots__ = ()
 
-    @abstractmethod
     def _cmp(self, other: PairwiseVersion) -> int:
         """Compare with a version already known to be of the same family."""
+        raise NotImplementedError
 
     def cmp(self, other: Version) -> int:
         if not isinstance(other, PairwiseVersion) or other.family != self.family:

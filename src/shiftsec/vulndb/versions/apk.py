@@ -3,7 +3,7 @@
 Grammar: ``number{.number}...{letter}{_suffix{number}}...{~hash}{-r#}``.  Valid suffixes
 sort ``_alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git < _hg < _p``.
 
-The comparison follows the token walk of current apk-tools (2.14 and 3): both strings are read
+The comparison follows the token walk of current apk-tools (2.14): both strings are read
 token by token (first number, further numbers, letter, suffix, suffix number, commit hash,
 revision, end, or "invalid" at the first character that breaks the grammar) and compared
 while both sides have the same kind of token:
@@ -12,9 +12,13 @@ while both sides have the same kind of token:
   when the digit strings compare as strings (``1.01 < 1.1``); an empty number (``1..2``) or
   an empty revision (``1-r``) reads as 0, and a bare ``_`` is the "no suffix" suffix;
 * where the kinds first differ, a pre-release suffix makes its side older; otherwise the side
-  whose token kind comes later in the grammar is older (``1.0_p1 > 1.0``, ``1 > 1-ruff``);
+  whose token kind comes later in the grammar is older (``1.0_rc1 < 1.0 < 1.0-r1 < 1.0_p1``);
 * both sides reaching the end, or both reaching an invalid token, is a tie: whatever follows
   an invalid token is ignored (``1-ruff1 == 1-ruff2``).
+
+Two leniencies for versions apk itself would call invalid: digits right after a letter are read
+as a further number (``6.6.2p1 < 6.6.2p2``, as apk-tools 2.10 and osv-scalibr read them, where
+apk 2.14 stops at the digit and calls the two equal), and a commit hash ``~abc`` (apk 3) is read.
 
 A version that does not start with a digit is read as if prefixed by ``0`` (so ``a < b`` and
 ``.1 < .2``, as ``apk version -t`` of apk-tools 2.10 orders them) instead of being wholly
