@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shiftsec.model import Finding, FindingType, Package, ScanError, Severity, fingerprint
 from shiftsec.vulndb import versions
@@ -33,6 +34,7 @@ class VulnScan:
     errors: tuple[ScanError, ...]
 
 
+@lru_cache(maxsize=4096)  # a scan meets few distinct pairs, a hundred thousand times
 def release_matches(package_ecosystem: str, advisory_ecosystem: str) -> bool:
     """Whether an advisory for `advisory_ecosystem` applies to a package of `package_ecosystem`."""
     if package_ecosystem == advisory_ecosystem:
@@ -49,15 +51,18 @@ def release_matches(package_ecosystem: str, advisory_ecosystem: str) -> bool:
 
 def scan(packages: Sequence[Package], store: Store) -> VulnScan:
     """Match `packages` against the advisory database in `store`."""
-    by_base: dict[str, dict[str, list[Package]]] = {}
+    # Distro packages with a release only need that release's rows (and release-less ones): asking SQLite for
+    # just those spares fetching every other release's advisories for names like openssl.
+    groups: dict[tuple[str, str | None], dict[str, list[Package]]] = {}
     for pkg in packages:
         base = versions.base_ecosystem(pkg.ecosystem)
-        by_base.setdefault(base, {}).setdefault(normalize(base, pkg.name), []).append(pkg)
+        release = pkg.ecosystem if base in OS_ECOSYSTEMS and ":" in pkg.ecosystem else None
+        groups.setdefault((base, release), {}).setdefault(normalize(base, pkg.name), []).append(pkg)
 
     hits: list[tuple[Package, dict[str, tuple[list[CompiledSpec], Match]]]] = []
     unmatched_release: dict[str, int] = {}
-    for base, names in by_base.items():
-        rows = store.affected_for(base, names)
+    for (base, release), names in groups.items():
+        rows = store.affected_for(base, names, (release, base, f"{release}:LTS") if release else None)
         for name, pkgs in names.items():
             candidates = rows.get(name)
             if not candidates:
@@ -140,7 +145,11 @@ def _finding(
     fixes = [fix for fix in (smallest_fix(found[i][0], pkg.ecosystem, pkg.version, found[i][1]) for i in group) if fix]
     fixed_in = max(fixes, key=lambda f: _Ordered(pkg.ecosystem, f)) if fixes else None
     above = {
-        text for i in group for spec in found[i][0] for text in spec.fixes if version < versions.parse(pkg.ecosystem, text)
+        text
+        for i in group
+        for spec in found[i][0]
+        for text in spec.fixes
+        if version < versions.parse(pkg.ecosystem, text)
     }
     fixed_versions = tuple(sorted(above, key=lambda f: _Ordered(pkg.ecosystem, f)))
 

@@ -13,6 +13,7 @@ commits, not versions, and are not kept in the spec.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,11 +39,18 @@ def spec_of(affected: Affected) -> str | None:
     return json.dumps(spec, separators=(",", ":"))
 
 
-@dataclass(frozen=True, slots=True)
 class _Range:
-    ecosystem: str  # the ordering this range's versions follow
-    events: tuple[tuple[str, Version | None], ...]  # sorted; None stands for introduced "0"
-    limits: tuple[Version, ...]
+    """One evaluable range (a plain slotted class: tens of thousands are built per scan, and a frozen
+    dataclass pays a Python-level `object.__setattr__` for every field of every one)."""
+
+    __slots__ = ("ecosystem", "events", "limits")
+
+    def __init__(
+        self, ecosystem: str, events: tuple[tuple[str, Version | None], ...], limits: tuple[Version, ...]
+    ) -> None:
+        self.ecosystem = ecosystem  # the ordering this range's versions follow
+        self.events = events  # sorted; None stands for introduced "0"
+        self.limits = limits
 
     def state(self, text: str) -> tuple[bool, str | None]:
         """(whether `text` is affected, the first `fixed` event above it when it is).
@@ -73,13 +81,24 @@ class _Range:
         return True, None
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledSpec:
-    ecosystem: str
-    ranges: tuple[_Range, ...]
-    version_strings: frozenset[str]
-    version_keys: frozenset[Version]
-    fixes: tuple[str, ...]  # the text of every `fixed` event
+    """A stored spec parsed for one ecosystem; treat as immutable (slotted for the same reason as `_Range`)."""
+
+    __slots__ = ("ecosystem", "fixes", "ranges", "version_keys", "version_strings")
+
+    def __init__(
+        self,
+        ecosystem: str,
+        ranges: tuple[_Range, ...],
+        version_strings: frozenset[str],
+        version_keys: frozenset[Version],
+        fixes: tuple[str, ...],
+    ) -> None:
+        self.ecosystem = ecosystem
+        self.ranges = ranges
+        self.version_strings = version_strings
+        self.version_keys = version_keys
+        self.fixes = fixes  # the text of every `fixed` event
 
     def affects(self, text: str) -> bool:
         """Whether version `text` (of this spec's ecosystem) is affected."""
@@ -116,16 +135,36 @@ def compile_spec(spec: str, ecosystem: str) -> CompiledSpec:
             parsed.append((kind, key))
             if kind == _FIXED:
                 fixes.append(value)
-        parsed.sort(key=_event_sort_key)
+        if not _in_order(parsed):  # producers nearly always write events in order already
+            parsed.sort(key=_event_sort_key)
         ranges.append(_Range(eco, tuple(parsed), tuple(limits)))
     listed = tuple(data.get("v", ()))
+    # A listed version is matched by its exact text. Matching it also under the ecosystem's equality (PyPI's
+    # 1.0 == 1.0.0) means parsing the whole list, often hundreds of versions, which was most of a scan's time;
+    # where ranges exist they already decide such versions, so only a bare list is parsed.
+    keys = _NO_KEYS if ranges or not listed else frozenset(versions.parse(ecosystem, v) for v in listed)
     return CompiledSpec(
         ecosystem=ecosystem,
         ranges=tuple(ranges),
-        version_strings=frozenset(listed),
-        version_keys=frozenset(versions.parse(ecosystem, v) for v in listed),
+        version_strings=frozenset(listed) if listed else _NO_STRINGS,
+        version_keys=keys,
         fixes=tuple(fixes),
     )
+
+
+_NO_KEYS: frozenset[Version] = frozenset()
+_NO_STRINGS: frozenset[str] = frozenset()
+
+
+def _in_order(events: list[tuple[str, Version | None]]) -> bool:
+    """Whether `events` already sit in the order `_event_sort_key` gives."""
+    for (kind_a, a), (kind_b, b) in itertools.pairwise(events):
+        if b is None:
+            if a is not None or _KIND_ORDER[kind_a] > _KIND_ORDER[kind_b]:
+                return False
+        elif a is not None and (b < a or (not (a < b) and _KIND_ORDER[kind_a] > _KIND_ORDER[kind_b])):
+            return False
+    return True
 
 
 class _SortKey:
@@ -195,8 +234,14 @@ def smallest_fix(specs: list[CompiledSpec], ecosystem: str, installed: str, matc
     if match.open_ended:
         return None  # affected with no known end
     lower = match.fix_bound
-    if lower is not None and not any(spec.affects(lower) for spec in specs):
-        return lower
+    if lower is not None:
+        # One range alone cannot affect its own next `fixed` version (at equal versions `fixed` sorts after
+        # `introduced` and `last_affected`), so only several ranges or an explicit list need the check.
+        single = len(specs) == 1 and len(specs[0].ranges) == 1
+        if single and lower not in specs[0].version_strings and not specs[0].version_keys:
+            return lower
+        if not any(spec.affects(lower) for spec in specs):
+            return lower
     current = versions.parse(ecosystem, lower or installed)
     candidates = sorted(
         {text for spec in specs for text in spec.fixes if current < versions.parse(ecosystem, text)},

@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from shiftsec.errors import DatabaseError
 
@@ -89,8 +90,9 @@ class AdvisoryRow:
     withdrawn: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class AffectedRow:
+class AffectedRow(NamedTuple):
+    """One affected entry as matching needs it (a tuple: a scan reads tens of thousands)."""
+
     advisory_id: str
     ecosystem: str
     spec: str  # JSON, see vulndb.ranges
@@ -250,16 +252,20 @@ class Store:
 
     # --- queries ------------------------------------------------------------------------------------------
 
-    def affected_for(self, base: str, names: Iterable[str]) -> dict[str, list[AffectedRow]]:
-        """Affected rows of every name (already normalized) in one base ecosystem, keyed by name."""
+    def affected_for(
+        self, base: str, names: Iterable[str], ecosystems: Sequence[str] | None = None
+    ) -> dict[str, list[AffectedRow]]:
+        """Affected rows of every name (already normalized) in one base ecosystem, keyed by name; only rows of
+        the given full `ecosystems` (e.g. `Debian:12`, `Debian`) when those are named."""
         out: dict[str, list[AffectedRow]] = {}
         unique = list(dict.fromkeys(names))
+        only = f" AND ecosystem IN ({','.join('?' * len(ecosystems))})" if ecosystems else ""
         for start in range(0, len(unique), 500):
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT name, advisory_id, ecosystem, spec FROM affected WHERE base = ? AND name IN ({marks})",
-                (base, *chunk),
+                f"SELECT name, advisory_id, ecosystem, spec FROM affected WHERE base = ? AND name IN ({marks}){only}",
+                (base, *chunk, *(ecosystems or ())),
             )
             for name, adv_id, ecosystem, spec in rows:
                 out.setdefault(name, []).append(AffectedRow(adv_id, ecosystem, spec))

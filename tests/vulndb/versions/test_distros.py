@@ -47,3 +47,25 @@ def test_distro_order(ecosystem: str, a: str, op: str, b: str) -> None:
     expected = {"<": -1, "=": 0, ">": 1}[op]
     assert compare(ecosystem, a, b) == expected
     assert compare(ecosystem, b, a) == -expected
+
+
+def test_apk_common_shape_fast_path_equals_the_walk() -> None:
+    """The one-regex reading of common apk versions must give exactly the token walk's key."""
+    import random
+
+    from shiftsec.vulndb.versions.apk import _walk, _walk_common
+
+    rng = random.Random(7)
+    pieces = ["0", "1", "01", "10", "007", "", "2"]
+    seen = 0
+    for _ in range(5000):
+        text = ".".join(rng.choice([*pieces[:-2], "3"]) + rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        text = text if text[:1].isdigit() else "1" + text
+        text += rng.choice(["", "a", "z", "b"]) + rng.choice(["", "-r0", "-r12", "-r", "-r007"])
+        fast = _walk_common(text)
+        if fast is not None:
+            seen += 1
+            assert fast == _walk(text), text
+    assert seen > 4000
+    for odd in ("1.0_rc1", "1.0-r1-r2", "1.0~abc", "1.0a1", "1.0ab", "1.0.a"):
+        assert _walk_common(odd) is None or _walk_common(odd) == _walk(odd)

@@ -116,6 +116,27 @@ def _walk(text: str) -> Key:
     return tuple(out)
 
 
+# The shape of nearly every real package version ("1.2.3", "1.1.1d-r0", "2.4.41-r0"): read in one match.
+_COMMON = re.compile(r"([0-9]+)((?:\.[0-9]*)*)([a-z]?)(?:-r([0-9]*))?")
+
+
+def _walk_common(text: str) -> Key | None:
+    """The key `_walk` gives for a version of the common shape (None for any other), built without the loop."""
+    match = _COMMON.fullmatch(text)
+    if match is None:
+        return None
+    first, dotted, letter, revision = match.groups()
+    out = [_token(_INITIAL, number(first))]
+    if dotted:
+        out.extend(_token(_DIGIT, _number(run)) for run in dotted[1:].split("."))
+    if letter:
+        out.append(_token(_LETTER, letter))
+    if revision is not None:
+        out.append(_token(_REVISION, number(revision or "0")))
+    out.append(_token(_END))
+    return tuple(out)
+
+
 def parse_apk(text: str) -> KeyVersion:
     body = text if text[:1].isdigit() and text[:1].isascii() else "0" + text
-    return KeyVersion(APK, text, _walk(body))
+    return KeyVersion(APK, text, _walk_common(body) or _walk(body))

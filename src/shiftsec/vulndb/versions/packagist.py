@@ -85,14 +85,20 @@ def _compare_parts(a: tuple[Part, ...], b: tuple[Part, ...]) -> int:
 
 
 class PackagistVersion(PairwiseVersion):
-    __slots__ = ("parts",)
+    __slots__ = ("numbers", "parts")
 
     def __init__(self, text: str) -> None:
         super().__init__(PACKAGIST, text)
         self.parts = _parts(text)
+        # Most versions are all numbers; for two of those the rules above reduce to tuple order (a number
+        # left over makes the longer one greater), which Python compares without a loop of ours.
+        self.numbers = tuple(v for _, v in self.parts) if all(n for n, _ in self.parts) else None
 
     def _cmp(self, other: PairwiseVersion) -> int:
         assert isinstance(other, PackagistVersion)
+        a, b = self.numbers, other.numbers
+        if a is not None and b is not None:
+            return (a > b) - (a < b)
         return _compare_parts(self.parts, other.parts)
 
     def __hash__(self) -> int:
