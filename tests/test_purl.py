@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from shiftsec.purl import PackageURL, _parse_by_spec, osv_version, parse_purl, to_osv
+from shiftsec.purl import PackageURL, _parse_by_spec, parse_purl
+from shiftsec.purl_to_osv import osv_version, to_osv
 
 # --- parsing ----------------------------------------------------------------------------------------------
 

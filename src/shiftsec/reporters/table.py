@@ -129,7 +129,7 @@ def _vulnerability(finding: Finding) -> str:
 _COLUMNS: tuple[tuple[str, int, int], ...] = (
     ("Package", 40, 20),
     ("Installed", 24, 12),
-    ("Vulnerability", 44, 20),
+    ("Vulnerability", 44, 22),  # 22: "(GHSA-xxxx-xxxx-xxxx)" stays on one line
     ("Severity", 8, 8),
     ("Fixed in", 24, 8),
 )

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from shiftsec.errors import SbomError
 from shiftsec.model import Location, Package, ScanError
-from shiftsec.purl import PackageURL, osv_version, parse_purl, to_osv
+from shiftsec.purl import PackageURL, parse_purl
+from shiftsec.purl_to_osv import osv_version, to_osv
 
 CYCLONEDX_JSON = "CycloneDX JSON"
 CYCLONEDX_XML = "CycloneDX XML"
