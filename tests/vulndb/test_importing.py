@@ -242,3 +242,41 @@ def test_pypa_versions_lists_agree_with_ranges(full_db: tuple[Path, ImportResult
     rate = agree / checked
     print(f"\npypa versions-vs-ranges agreement: {agree}/{checked} = {rate:.2%}; first: {disagreements[:10]}")
     assert rate >= 0.97
+
+
+def test_stored_bounds_never_hide_an_affected_version(full_db: tuple[Path, ImportResult]) -> None:
+    """For every stored row of every corpus: no version the row mentions, nor the bound itself, is both past
+    the bound and affected (the scan skips such rows without evaluating them)."""
+    from shiftsec.vulndb.ranges import beyond, compile_spec
+
+    with Store.open(full_db[0]) as store:
+        rows = store.conn.execute("SELECT ecosystem, spec, upper FROM affected").fetchall()
+    bounded = 0
+    for ecosystem, spec, upper in rows:
+        if upper is None:
+            continue
+        bounded += 1
+        data = json.loads(spec)
+        probes = {v for _, events in data.get("r", []) for _, v in events} | set(data.get("v", [])) | {upper[2:]}
+        compiled = compile_spec(spec, ecosystem)
+        for probe in probes:
+            assert not (beyond(upper, ecosystem, probe) and compiled.affects(probe)), (spec, upper, probe)
+    assert bounded > 0.8 * len(rows)  # most advisories have an end (88% here; the rest have no fix)
+
+
+def test_bounds_of_other_ordering_rules_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shiftsec.vulndb import versions
+
+    db = tmp_path / "db.sqlite"
+    _write(tmp_path / "a" / "a.json", _record("A-1"))
+    _import(db, tmp_path / "a")
+    with Store.open(db) as store:
+        assert store.bounds_valid(versions.ORDERING_REVISION)
+        assert store.conn.execute("SELECT upper FROM affected").fetchall() == [("E<2.0",)]
+    monkeypatch.setattr(versions, "ORDERING_REVISION", versions.ORDERING_REVISION + 1)
+    _write(tmp_path / "b" / "b.json", _record("B-1"))
+    _import(db, tmp_path / "b")  # the first import under new rules clears the old bounds
+    with Store.open(db) as store:
+        assert store.bounds_valid(versions.ORDERING_REVISION)
+        uppers = dict(store.conn.execute("SELECT advisory_id, upper FROM affected"))
+    assert uppers == {"A-1": None, "B-1": "E<2.0"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shiftsec.model import Affected, Event, Range
-from shiftsec.vulndb.ranges import compile_spec, smallest_fix, spec_of
+from shiftsec.vulndb.ranges import beyond, compile_spec, smallest_fix, spec_of, upper_bound
 
 
 def _affected(ecosystem: str, *ranges: tuple[str, list[tuple[str, str]]], versions: tuple[str, ...] = ()) -> Affected:
@@ -88,3 +88,40 @@ def test_smallest_fix(ranges: list[tuple[str, list[tuple[str, str]]]], installed
         assert spec is not None
         specs.append(compile_spec(spec, "PyPI"))
     assert smallest_fix(specs, "PyPI", installed) == expected
+
+
+BOUND_CASES = [
+    # (name, affected, expected encoded bound)
+    ("fixed", _affected("PyPI", INTRO_FIXED), "E<1.5"),
+    ("two branches: the later fix", _affected("PyPI", TWO_BRANCHES), "E<2.0.3"),
+    ("unsorted events", _affected("PyPI", UNSORTED), "E<2.0.3"),
+    ("last_affected is inclusive", _affected("PyPI", LAST_AFFECTED), "E=3.1"),
+    ("limit ends an open range", _affected("PyPI", WITH_LIMIT), "E<2.0"),
+    ("open range", _affected("PyPI", ("ECOSYSTEM", [("introduced", "1.0")])), None),
+    ("open range beside a closed one", _affected("PyPI", INTRO_FIXED, ("ECOSYSTEM", [("introduced", "3.0")])), None),
+    ("listed version above the ranges", _affected("PyPI", INTRO_FIXED, versions=("1.2", "1.9")), "E=1.9"),
+    ("only a list", _affected("PyPI", versions=("1.1", "1.10", "1.9")), "E=1.10"),
+    ("semver", _affected("Go", ("SEMVER", [("introduced", "0"), ("fixed", "1.4.2")])), "S<1.4.2"),
+    ("semver with a list: orders differ", _affected("Go", ("SEMVER", [("introduced", "0"), ("fixed", "1.4.2")]),
+                                                    versions=("v1.0.0",)), None),
+    ("equal fixed and last_affected: inclusive wins",
+     _affected("PyPI", ("ECOSYSTEM", [("introduced", "0"), ("fixed", "2.0")]),
+               ("ECOSYSTEM", [("introduced", "0"), ("last_affected", "2.0")])), "E=2.0"),
+]
+
+
+@pytest.mark.parametrize(("affected", "expected"), [c[1:] for c in BOUND_CASES], ids=[c[0] for c in BOUND_CASES])
+def test_upper_bound(affected: Affected, expected: str | None) -> None:
+    spec = spec_of(affected)
+    assert spec is not None
+    assert upper_bound(spec, affected.ecosystem) == expected
+
+
+@pytest.mark.parametrize(
+    ("upper", "installed", "expected"),
+    [("E<1.5", "1.5", True), ("E<1.5", "1.5.0", True), ("E<1.5", "1.4.9", False), ("E=3.1", "3.1", False),
+     ("E=3.1", "3.1.1", True), ("S<1.4.2", "v1.4.2", True), ("S<1.4.2", "v1.4.2-rc1", False)],
+)
+def test_beyond(upper: str, installed: str, expected: bool) -> None:
+    ecosystem = "Go" if upper[0] == "S" else "PyPI"
+    assert beyond(upper, ecosystem, installed) is expected

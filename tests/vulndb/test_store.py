@@ -56,3 +56,23 @@ def test_default_path_follows_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert default_path() == tmp_path / "shiftsec" / "db.sqlite"
     monkeypatch.setenv("SHIFTSEC_DB", str(tmp_path / "x.sqlite"))
     assert default_path() == tmp_path / "x.sqlite"
+
+
+def test_version_1_database_is_migrated(tmp_path: Path) -> None:
+    """A database written by schema 1 keeps its rows and gains the `upper` column (NULL: no bound known)."""
+    from shiftsec.vulndb.store import MIGRATIONS
+
+    path = tmp_path / "db.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute(
+        "INSERT INTO affected (advisory_id, ecosystem, base, name, spec) VALUES ('A', 'PyPI', 'PyPI', 'x', '{}')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as store:
+        assert store.affected_for("PyPI", ["x"])["x"][0].upper is None
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()

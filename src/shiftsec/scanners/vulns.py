@@ -17,7 +17,7 @@ from functools import lru_cache
 from shiftsec.model import Finding, FindingType, Package, ScanError, Severity, fingerprint
 from shiftsec.vulndb import versions
 from shiftsec.vulndb.names import normalize
-from shiftsec.vulndb.ranges import CompiledSpec, Match, compile_spec, evaluate, smallest_fix
+from shiftsec.vulndb.ranges import CompiledSpec, Match, beyond, compile_spec, evaluate, smallest_fix
 from shiftsec.vulndb.store import AdvisoryRow, Store
 
 # Ecosystems whose advisories are per distribution release: a package without a release cannot be matched.
@@ -61,6 +61,7 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
 
     hits: list[tuple[Package, dict[str, tuple[list[CompiledSpec], Match]]]] = []
     unmatched_release: dict[str, int] = {}
+    use_bounds = store.bounds_valid(versions.ORDERING_REVISION)
     for (base, release), names in groups.items():
         rows = store.affected_for(base, names, (release, base, f"{release}:LTS") if release else None)
         for name, pkgs in names.items():
@@ -71,6 +72,8 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
                 specs: dict[str, list[CompiledSpec]] = {}
                 for row in candidates:
                     if release_matches(pkg.ecosystem, row.ecosystem):
+                        if use_bounds and row.upper and beyond(row.upper, row.ecosystem, pkg.version):
+                            continue  # past every range of this entry: nothing to evaluate
                         specs.setdefault(row.advisory_id, []).append(compile_spec(row.spec, row.ecosystem))
                     elif base in OS_ECOSYSTEMS and ":" not in pkg.ecosystem:
                         unmatched_release[base] = unmatched_release.get(base, 0) + 1

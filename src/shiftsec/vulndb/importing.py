@@ -31,7 +31,7 @@ from shiftsec.model import ScanError
 from shiftsec.vulndb import versions
 from shiftsec.vulndb.names import normalize
 from shiftsec.vulndb.osv import parse_advisory
-from shiftsec.vulndb.ranges import spec_of
+from shiftsec.vulndb.ranges import spec_of, upper_bound
 from shiftsec.vulndb.severity import rate
 from shiftsec.vulndb.store import RecordRow, SourceRow, Store
 
@@ -146,7 +146,8 @@ def build_row(record: Any) -> RecordRow:
         if spec is None:
             continue
         base = versions.base_ecosystem(entry.ecosystem)
-        affected.append((entry.ecosystem, base, normalize(base, entry.name), spec))
+        upper = upper_bound(spec, entry.ecosystem)
+        affected.append((entry.ecosystem, base, normalize(base, entry.name), spec, upper))
     summary = adv.summary or (adv.details.strip().splitlines()[0][:200] if adv.details.strip() else "")
     return RecordRow(
         id=adv.id,
@@ -304,6 +305,7 @@ def import_source(
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     pending = list(_inputs(path, known, result.errors, result, key))
     with store.transaction():
+        store.adopt_ordering(versions.ORDERING_REVISION)
         for converted in _run(pending, progress, workers):
             _apply(store, converted, source, modified, known, result)
         records = store.count(source=source)

@@ -251,3 +251,52 @@ def smallest_fix(specs: list[CompiledSpec], ecosystem: str, installed: str, matc
         if not any(spec.affects(text) for spec in specs):
             return text
     return None
+
+
+def upper_bound(spec: str, ecosystem: str) -> str | None:
+    """A version from which on nothing in `spec` is affected, encoded for the store, or None if unbounded.
+
+    Encoding: one letter for the ordering (`E` the ecosystem's, `S` SemVer), then `<` (versions at or above
+    are unaffected) or `=` (versions above are unaffected), then the version: `E<2.0.3`, `S=1.4.0`. Each
+    range ends where its last event (in order) says: a `fixed` F bounds it below F, a `last_affected` L at L,
+    a `limit` below the limit; a range whose last event is `introduced` has no end. Listed versions bound at
+    the highest one. Mixed ECOSYSTEM and SEMVER ranges get no bound (they order differently).
+    """
+    compiled = compile_spec(spec, ecosystem)
+    orders = {rng.ecosystem for rng in compiled.ranges}
+    if compiled.version_strings:
+        orders.add(ecosystem)
+    if len(orders) != 1:
+        return None
+    (order,) = orders
+    best: tuple[Version, bool] | None = None  # (key, inclusive)
+
+    def raise_to(key: Version, inclusive: bool) -> None:
+        nonlocal best
+        if best is None or best[0] < key or (inclusive and not best[1] and not (key < best[0])):
+            best = (key, inclusive)
+
+    for rng in compiled.ranges:
+        kind, key = rng.events[-1] if rng.events else (_INTRODUCED, None)
+        if kind == _FIXED and key is not None:
+            raise_to(key, False)
+        elif kind == _LAST_AFFECTED and key is not None:
+            raise_to(key, True)
+        elif rng.limits:
+            raise_to(min(rng.limits, key=_SortKey), False)
+        else:
+            return None  # affected from some version on, with no end
+    for text in compiled.version_strings:
+        raise_to(versions.parse(order, text), True)
+    if best is None:
+        return None
+    key, inclusive = best
+    return ("S" if order == "SEMVER" else "E") + ("=" if inclusive else "<") + key.text
+
+
+def beyond(upper: str, ecosystem: str, installed: str) -> bool:
+    """Whether `installed` lies at or past the bound `upper` (see `upper_bound`), so nothing can affect it."""
+    order = "SEMVER" if upper[0] == "S" else ecosystem
+    bound = versions.parse(order, upper[2:])
+    version = versions.parse(order, installed)
+    return bool(bound < version) if upper[1] == "=" else not (version < bound)

@@ -4,7 +4,8 @@ Tables (schema version in `PRAGMA user_version`, upgraded by the numbered steps 
 - `advisories`: one row per OSV id — the full record as JSON plus what reports need without re-parsing it
   (aliases, summary, severity computed at import time, published, withdrawn).
 - `affected`: one row per (advisory, affected package), indexed by (base ecosystem, normalized name); `spec`
-  holds only what matching needs: the evaluable ranges and the explicit version list.
+  holds only what matching needs: the evaluable ranges and the explicit version list; `upper` the version
+  from which on nothing is affected, valid while `meta.ordering_revision` equals the code's.
 - `import_files`: a digest per imported file or zip member, so unchanged inputs are skipped without parsing.
 - `sources`: where the data came from (import roots, download URLs with their ETag/Last-Modified).
 - `meta`: key/value facts such as `updated_at`.
@@ -63,6 +64,11 @@ MIGRATIONS: tuple[str, ...] = (
         last_modified TEXT
     );
     """,
+    # 2: an upper bound per affected row (see vulndb.ranges.upper_bound): at or above it nothing is affected,
+    # so a scan can set the row aside without evaluating it. NULL (as for rows written before) means unknown.
+    """
+    ALTER TABLE affected ADD COLUMN upper TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -96,6 +102,7 @@ class AffectedRow(NamedTuple):
     advisory_id: str
     ecosystem: str
     spec: str  # JSON, see vulndb.ranges
+    upper: str | None  # see vulndb.ranges.upper_bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +119,7 @@ class RecordRow:
     cvss_score: float | None
     cvss_vector: str | None
     record: str
-    affected: tuple[tuple[str, str, str, str], ...]  # (ecosystem, base, normalized name, spec)
+    affected: tuple[tuple[str, str, str, str, str | None], ...]  # (ecosystem, base, normalized name, spec, upper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +225,7 @@ class Store:
             ),
         )
         self.conn.executemany(
-            "INSERT INTO affected (advisory_id, ecosystem, base, name, spec) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO affected (advisory_id, ecosystem, base, name, spec, upper) VALUES (?, ?, ?, ?, ?, ?)",
             [(row.id, *a) for a in row.affected],
         )
 
@@ -243,6 +250,16 @@ class Store:
         )
         return [SourceRow(*r) for r in rows]
 
+    def bounds_valid(self, revision: int) -> bool:
+        """Whether the stored `upper` bounds were computed with ordering rules of `revision`."""
+        return self.meta("ordering_revision") == str(revision)
+
+    def adopt_ordering(self, revision: int) -> None:
+        """Forget bounds computed under other ordering rules (rows written from now on carry new ones)."""
+        if not self.bounds_valid(revision):
+            self.conn.execute("UPDATE affected SET upper = NULL")
+            self.set_meta("ordering_revision", str(revision))
+
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
@@ -264,11 +281,12 @@ class Store:
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT name, advisory_id, ecosystem, spec FROM affected WHERE base = ? AND name IN ({marks}){only}",
+                "SELECT name, advisory_id, ecosystem, spec, upper FROM affected"
+                f" WHERE base = ? AND name IN ({marks}){only}",
                 (base, *chunk, *(ecosystems or ())),
             )
-            for name, adv_id, ecosystem, spec in rows:
-                out.setdefault(name, []).append(AffectedRow(adv_id, ecosystem, spec))
+            for name, adv_id, ecosystem, spec, upper in rows:
+                out.setdefault(name, []).append(AffectedRow(adv_id, ecosystem, spec, upper))
         return out
 
     def advisories(self, ids: Iterable[str]) -> dict[str, AdvisoryRow]:

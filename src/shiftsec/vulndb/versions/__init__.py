@@ -35,6 +35,7 @@ from .rubygems import parse_rubygems
 from .semver import parse_nuget, parse_pub, parse_semver
 
 __all__ = [
+    "ORDERING_REVISION",
     "KeyVersion",
     "PairwiseVersion",
     "Version",
@@ -45,6 +46,10 @@ __all__ = [
 ]
 
 Parser = Callable[[str], Version]
+
+# Bump whenever any ordering changes: the database keeps per-row upper bounds computed with these rules
+# (`vulndb.ranges.upper_bound`) and trusts them only while the revision it recorded is this one.
+ORDERING_REVISION = 1
 
 _PARSERS: dict[str, Parser] = {
     # SemVer 2.0
