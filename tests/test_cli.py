@@ -146,3 +146,38 @@ def test_console_script_in_a_real_process(full_db: tuple[Path, object]) -> None:
                           check=False, env={**os.environ, "COLUMNS": "120"})
     assert proc.returncode == 0, proc.stderr
     assert "jinja2" in proc.stdout and "CVE-2019-10906" in proc.stdout
+
+
+def test_real_scan_outputs_validate_against_their_schemas(capsys: pytest.CaptureFixture[str],
+                                                          full_db: tuple[Path, object]) -> None:
+    from importlib.resources import files
+
+    import jsonschema
+
+    db = str(full_db[0])
+    code, out, _ = _run(capsys, "sbom", str(DEMO_SBOM), "--db", db, "-f", "json")
+    assert code == 0
+    schema = json.loads(files("shiftsec").joinpath("schemas/report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(json.loads(out))
+
+    code, out, _ = _run(capsys, "sbom", str(DEMO_SBOM), "--db", db, "-f", "sarif")
+    assert code == 0
+    sarif_schema = json.loads(shared("schemas", "sarif-schema-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(sarif_schema).validate(json.loads(out))
+    results = json.loads(out)["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"CVE-2019-10906", "CVE-2022-32149"}
+
+
+def test_update_offline_is_one_line_with_hint(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port with nobody listening
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    code, _, err = _run(capsys, "db", "update", "--db", str(tmp_path / "db.sqlite"), "--base-url", url,
+                        "--ecosystem", "PyPI", "--timeout", "5")
+    assert code == 2
+    first, hint = err.strip().splitlines()
+    assert first.startswith(f"shiftsec: error: cannot download {url}/PyPI/all.zip: ")
+    assert hint.startswith("hint: offline? import advisory files instead: `shiftsec db import PATH`")
+    assert not (tmp_path / "db.sqlite").exists()
