@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from shiftsec.errors import DatabaseError
 
@@ -275,36 +275,38 @@ class Store:
         """Affected rows of every name (already normalized) in one base ecosystem, keyed by name; only rows of
         the given full `ecosystems` (e.g. `Debian:12`, `Debian`) when those are named."""
         out: dict[str, list[AffectedRow]] = {}
-        unique = list(dict.fromkeys(names))
         only = f" AND ecosystem IN ({','.join('?' * len(ecosystems))})" if ecosystems else ""
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                "SELECT name, advisory_id, ecosystem, spec, upper FROM affected"
-                f" WHERE base = ? AND name IN ({marks}){only}",
-                (base, *chunk, *(ecosystems or ())),
-            )
-            for name, adv_id, ecosystem, spec, upper in rows:
-                out.setdefault(name, []).append(AffectedRow(adv_id, ecosystem, spec, upper))
+        rows = self._select_in(
+            f"SELECT name, advisory_id, ecosystem, spec, upper FROM affected WHERE base = ? AND name IN ({{}}){only}",
+            names,
+            before=(base,),
+            after=tuple(ecosystems or ()),
+        )
+        for name, adv_id, ecosystem, spec, upper in rows:
+            out.setdefault(name, []).append(AffectedRow(adv_id, ecosystem, spec, upper))
         return out
 
     def advisories(self, ids: Iterable[str]) -> dict[str, AdvisoryRow]:
         out: dict[str, AdvisoryRow] = {}
-        unique = list(dict.fromkeys(ids))
+        rows = self._select_in(
+            "SELECT id, aliases, summary, severity, cvss_score, cvss_vector, published, withdrawn"
+            " FROM advisories WHERE id IN ({})",
+            ids,
+        )
+        for adv_id, aliases, summary, severity, score, vector, published, withdrawn in rows:
+            out[adv_id] = AdvisoryRow(
+                adv_id, tuple(json.loads(aliases)), summary, severity, score, vector, published, withdrawn
+            )
+        return out
+
+    def _select_in(
+        self, sql: str, values: Iterable[str], *, before: tuple[str, ...] = (), after: tuple[str, ...] = ()
+    ) -> Iterator[tuple[Any, ...]]:
+        """Run `sql`, whose `{}` is an IN list, over `values` (deduplicated) in chunks SQLite accepts."""
+        unique = list(dict.fromkeys(values))
         for start in range(0, len(unique), 500):
             chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                "SELECT id, aliases, summary, severity, cvss_score, cvss_vector, published, withdrawn"
-                f" FROM advisories WHERE id IN ({marks})",
-                chunk,
-            )
-            for adv_id, aliases, summary, severity, score, vector, published, withdrawn in rows:
-                out[adv_id] = AdvisoryRow(
-                    adv_id, tuple(json.loads(aliases)), summary, severity, score, vector, published, withdrawn
-                )
-        return out
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), (*before, *chunk, *after))
 
     def record(self, adv_id: str) -> str | None:
         row = self.conn.execute("SELECT record FROM advisories WHERE id = ?", (adv_id,)).fetchone()
