@@ -61,7 +61,7 @@ def test_log_and_driver(sample_report: Report) -> None:
     driver = data["runs"][0]["tool"]["driver"]
     assert driver["name"] == "shiftsec"
     assert driver["version"] == "0.1.0"
-    assert driver["informationUri"].startswith("https://")
+    assert "informationUri" not in driver  # optional in SARIF; the project has no public address to give yet
 
 
 def test_one_rule_per_rule_id_and_indexes_point_at_them(sample_report: Report) -> None:

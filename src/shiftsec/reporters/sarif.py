@@ -34,7 +34,6 @@ SARIF_SCHEMA_URI = (
 )
 TOOL_NAME = "shiftsec"
 # The project's home page; shown by SARIF viewers next to the tool name.
-INFORMATION_URI = "https://github.com/shiftsec/shiftsec"
 FINGERPRINT_KEY = "shiftsec/v1"
 
 LEVELS: dict[Severity, str] = {
@@ -83,7 +82,6 @@ def to_dict(report: Report) -> dict[str, Any]:
             "driver": {
                 "name": TOOL_NAME,
                 "version": report.tool_version,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(rule) for rule in rules],
             }
         },
