@@ -131,3 +131,48 @@ def test_large_report(large_report: Report) -> None:
     text = table.render(large_report)
     assert "2000 vulnerabilities in 500 of 500 packages: 400 CRITICAL, 400 HIGH, 400 MEDIUM, 400 LOW" in text
     assert text.count("GHSA-test-") == 2000
+
+
+def test_cell_wrapping_matches_rich() -> None:
+    """The grid wraps cells itself; rich's own folding of a cell is the reference it must agree with."""
+    import io
+    import random
+
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.text import Text
+
+    from shiftsec.reporters.table import _wrap
+
+    console = Console(file=io.StringIO(), width=200)
+    rng = random.Random(3)
+    words = ["a", "CVE-2024-12345", "(GHSA-gww7-p5w4-wrfv)", "com.fasterxml.jackson.core:jackson-databind",
+             "é", "日本語", "x" * 30, "to", "the"]
+    checked = 0
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 5)))
+        width = rng.randint(2, 40)
+        if max(cell_len(word) for word in text.split(" ")) > width:
+            continue  # folding: see below
+        expected = [line.plain.rstrip() for line in Text(text).wrap(console, width, overflow="fold")]
+        assert _wrap(text, width) == expected, (text, width)
+        checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        # A word longer than the cell is cut into pieces, each starting a line. (rich carries the word's
+        # trailing space on after folding, as a blank line or a leading space; the grid drops it.)
+        ("com.fasterxml.jackson.core:jackson-databind", 20,
+         ["com.fasterxml.jackso", "n.core:jackson-datab", "ind"]),
+        ("a xxxxxxxxxx b", 5, ["a", "xxxxx", "xxxxx", "b"]),
+        ("xxxxxxx a the", 7, ["xxxxxxx", "a the"]),
+        ("日本語日本語", 4, ["日本", "語日", "本語"]),  # two cells per character
+    ],
+)
+def test_cell_folding(text: str, width: int, lines: list[str]) -> None:
+    from shiftsec.reporters.table import _wrap
+
+    assert _wrap(text, width) == lines
