@@ -55,14 +55,6 @@ def purl(ecosystem: str, name: str, version: str) -> str | None:
     return f"pkg:{kind}/{name}@{version}"
 
 
-class _Order:
-    def __init__(self, ecosystem: str, text: str) -> None:
-        self.key = versions.parse(ecosystem, text)
-
-    def __lt__(self, other: _Order) -> bool:
-        return bool(self.key < other.key)
-
-
 def build_sbom(db: Path, size: int, target: Path, vulnerable_share: float) -> int:
     """A CycloneDX SBOM of `size` components that the DB has advisories for.
 
@@ -91,7 +83,7 @@ def build_sbom(db: Path, size: int, target: Path, vulnerable_share: float) -> in
             if copy or rng.random() < vulnerable_share:
                 version = rng.choice(mentioned)
             else:
-                version = max(mentioned, key=lambda v, e=ecosystem: _Order(e, v))  # type: ignore[misc]
+                version = max(mentioned, key=lambda v, e=ecosystem: versions.parse(e, v))
             ref = purl(ecosystem, name, version)
             if ref is not None and ref not in components:
                 components[ref] = {"type": "library", "bom-ref": ref, "name": name, "purl": ref, "version": version}

@@ -146,7 +146,7 @@ def _finding(
 
     version = versions.parse(pkg.ecosystem, pkg.version)
     fixes = [fix for fix in (smallest_fix(found[i][0], pkg.ecosystem, pkg.version, found[i][1]) for i in group) if fix]
-    fixed_in = max(fixes, key=lambda f: _Ordered(pkg.ecosystem, f)) if fixes else None
+    fixed_in = max(fixes, key=lambda f: versions.parse(pkg.ecosystem, f)) if fixes else None
     above = {
         text
         for i in group
@@ -154,7 +154,7 @@ def _finding(
         for text in spec.fixes
         if version < versions.parse(pkg.ecosystem, text)
     }
-    fixed_versions = tuple(sorted(above, key=lambda f: _Ordered(pkg.ecosystem, f)))
+    fixed_versions = tuple(sorted(above, key=lambda f: versions.parse(pkg.ecosystem, f)))
 
     aliases = tuple(sorted(all_ids - {primary}))
     if fixed_in:
@@ -182,15 +182,3 @@ def _finding(
         references=tuple(f"https://osv.dev/vulnerability/{i}" for i in group),
         published=min((r.published for r in rows if r.published), default=None),
     )
-
-
-class _Ordered:
-    """Sort adapter: orders version strings by their ecosystem's rules."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, ecosystem: str, text: str) -> None:
-        self.key = versions.parse(ecosystem, text)
-
-    def __lt__(self, other: _Ordered) -> bool:
-        return bool(self.key < other.key)

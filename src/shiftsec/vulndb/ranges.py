@@ -168,7 +168,7 @@ def _in_order(events: list[tuple[str, Version | None]]) -> bool:
 
 
 class _SortKey:
-    """Adapter so that `sorted` can order Version objects that only promise `<` and `==`."""
+    """Sort adapter for event versions, where None (an `introduced: "0"`) comes before every version."""
 
     __slots__ = ("key",)
 
@@ -245,7 +245,7 @@ def smallest_fix(specs: list[CompiledSpec], ecosystem: str, installed: str, matc
     current = versions.parse(ecosystem, lower or installed)
     candidates = sorted(
         {text for spec in specs for text in spec.fixes if current < versions.parse(ecosystem, text)},
-        key=lambda text: _SortKey(versions.parse(ecosystem, text)),
+        key=lambda text: versions.parse(ecosystem, text),
     )
     for text in candidates:
         if not any(spec.affects(text) for spec in specs):
@@ -283,7 +283,7 @@ def upper_bound(spec: str, ecosystem: str) -> str | None:
         elif kind == _LAST_AFFECTED and key is not None:
             raise_to(key, True)
         elif rng.limits:
-            raise_to(min(rng.limits, key=_SortKey), False)
+            raise_to(min(rng.limits), False)
         else:
             return None  # affected from some version on, with no end
     for text in compiled.version_strings:
