@@ -56,7 +56,7 @@ class ImportResult:
 @dataclass(frozen=True, slots=True)
 class _Input:
     key: str  # absolute path, or "zip path!member"
-    stat: str  # "size:mtime_ns" for files, "crc:size" for zip members
+    digest: str  # "size:mtime_ns:content" for files, "crc:size:content" for zip members
     data: bytes
 
 
@@ -169,7 +169,7 @@ def _content_digest(data: bytes) -> str:
 
 
 def _convert(item: _Input) -> _Converted:
-    digest = f"{item.stat}:{_content_digest(item.data)}"
+    digest = item.digest
     fmt = _sniff(item.key, item.data)
     if fmt is None:
         return _Converted(item.key, digest, [], [], False)
@@ -211,9 +211,18 @@ def _walk(root: Path, errors: list[ScanError]) -> Iterator[Path]:
 
 
 def _inputs(
-    path: Path, known: dict[str, str], errors: list[ScanError], stats: ImportResult, key_override: str | None
+    path: Path,
+    known: dict[str, str],
+    errors: list[ScanError],
+    stats: ImportResult,
+    key_override: str | None,
+    touched: list[tuple[str, str]],
 ) -> Iterator[_Input]:
-    """Yield the inputs under `path` whose digest may have changed; count the ones that surely did not."""
+    """Yield the inputs under `path` that changed since they were last imported.
+
+    Size and modification time unchanged: not even read. Read but with the same content (a checkout, a
+    `touch`): not parsed; its new stat goes to `touched` so that next time it is not read either.
+    """
     files = _walk(path, errors) if path.is_dir() else iter([path])
     for file in files:
         key = key_override or str(file.resolve())
@@ -224,14 +233,20 @@ def _inputs(
             st = file.stat()
             stat = f"{st.st_size}:{st.st_mtime_ns}"
             stats.files_seen += 1
-            if known.get(key, "").startswith(stat + ":"):
+            previous = known.get(key, "")
+            if previous.startswith(stat + ":"):
                 stats.files_unchanged += 1
                 continue
             data = file.read_bytes()
         except OSError as exc:
             errors.append(ScanError(key, f"cannot read: {exc.strerror or exc}", "unreadable"))
             continue
-        yield _Input(key, stat, data)
+        content = _content_digest(data)
+        if previous.endswith(":" + content):
+            stats.files_unchanged += 1
+            touched.append((key, f"{stat}:{content}"))
+            continue
+        yield _Input(key, f"{stat}:{content}", data)
 
 
 def _zip_inputs(
@@ -253,7 +268,7 @@ def _zip_inputs(
                 except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
                     errors.append(ScanError(member_key, f"damaged archive member: {exc}", "bad-archive"))
                     continue
-                yield _Input(member_key, stat, data)
+                yield _Input(member_key, f"{stat}:{_content_digest(data)}", data)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         errors.append(ScanError(key, f"not a readable zip archive: {reason}", "bad-archive"))
@@ -303,11 +318,13 @@ def import_source(
     known = store.file_digests()
     modified = store.modified_by_id()
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    pending = list(_inputs(path, known, result.errors, result, key))
+    touched: list[tuple[str, str]] = []
+    pending = list(_inputs(path, known, result.errors, result, key, touched))
     with store.transaction():
         store.adopt_ordering(versions.ORDERING_REVISION)
+        store.mark_files((k, digest, source) for k, digest in touched)
         for converted in _run(pending, progress, workers):
-            _apply(store, converted, source, modified, known, result)
+            _apply(store, converted, source, modified, result)
         records = store.count(source=source)
         store.record_source(SourceRow(source, kind, location, now, records, etag, last_modified))
         store.set_meta("updated_at", now)
@@ -341,16 +358,10 @@ def _apply(
     converted: _Converted,
     source: str,
     modified: dict[str, str],
-    known: dict[str, str],
     result: ImportResult,
 ) -> None:
     for where, reason in converted.errors:
         result.errors.append(ScanError(where, reason, "invalid-record"))
-    previous = known.get(converted.key)
-    if previous is not None and previous.split(":")[-1] == converted.digest.split(":")[-1]:
-        result.files_unchanged += 1  # touched but identical: refresh the stat part only
-        store.mark_files([(converted.key, converted.digest, source)])
-        return
     for row in converted.rows:
         if row.withdrawn:
             result.withdrawn += 1
