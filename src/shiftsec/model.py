@@ -70,7 +70,8 @@ class Package:
     """One installed or declared package: the unit the vulnerability scanner matches.
 
     `ecosystem` is an OSV ecosystem name, possibly with a release (`Debian:12`, `Alpine:v3.18`).
-    `direct` is None when the source does not say whether the dependency is direct.
+    `direct` is None when the source does not say whether the dependency is direct. `depends_on` holds the
+    purls of the packages this one depends on, within the same source file, where that file records it.
     """
 
     name: str
@@ -80,6 +81,7 @@ class Package:
     location: Location | None = None
     direct: bool | None = None
     dev: bool = False
+    depends_on: tuple[str, ...] = ()
 
 
 # --- OSV advisory -----------------------------------------------------------------------------------------
@@ -174,6 +176,24 @@ class Finding:
     cvss_vector: str | None = None
     references: tuple[str, ...] = ()
     published: str | None = None
+    # "name@version" from a direct dependency down to `package`, where the lockfile records the graph
+    dependency_path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """What to upgrade for one vulnerable package: the smallest version fixing every finding on it.
+
+    `fixed_in` is None when some finding has no known fix. `via` is the direct dependency that pulls a
+    transitive `package` in (bump that one); None for a direct package or when the graph is unknown.
+    """
+
+    package: Package
+    fixed_in: str | None
+    major_bump: bool
+    rule_ids: tuple[str, ...]
+    via: Package | None = None
+    unfixed: tuple[str, ...] = ()  # rule ids with no known fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +227,7 @@ class Report:
     findings: tuple[Finding, ...] = ()
     errors: tuple[ScanError, ...] = ()
     database: DatabaseInfo | None = None
+    advice: tuple[Advice, ...] = ()
 
 
 def fingerprint(*parts: str) -> str:

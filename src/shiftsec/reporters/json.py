@@ -14,16 +14,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shiftsec.model import DatabaseInfo, Finding, Location, Package, Report, ScanError
+from shiftsec.model import Advice, DatabaseInfo, Finding, Location, Package, Report, ScanError
 from shiftsec.reporters._common import (
     dump_json,
+    package_sort_key,
     severity_counts,
     sorted_findings,
     sorted_packages,
     vulnerable_package_count,
 )
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 TOOL_NAME = "shiftsec"
 
 
@@ -52,6 +53,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "packages": [_package(package) for package in sorted_packages(report.packages)],
         "findings": [_finding(finding) for finding in findings],
         "errors": [_error(error) for error in sorted(report.errors, key=_error_key)],
+        "advice": [_advice(a) for a in sorted(report.advice, key=lambda a: package_sort_key(a.package))],
     }
 
 
@@ -83,6 +85,7 @@ def _package(package: Package | None) -> dict[str, Any] | None:
         "location": _location(package.location),
         "direct": package.direct,
         "dev": package.dev,
+        "depends_on": list(package.depends_on),
     }
 
 
@@ -110,7 +113,19 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "remediation": finding.remediation,
         "references": list(finding.references),
         "published": finding.published,
+        "dependency_path": list(finding.dependency_path),
         "fingerprint": finding.fingerprint,
+    }
+
+
+def _advice(advice: Advice) -> dict[str, Any]:
+    return {
+        "package": _package(advice.package),
+        "fixed_in": advice.fixed_in,
+        "major_bump": advice.major_bump,
+        "via": _package(advice.via),
+        "rule_ids": list(advice.rule_ids),
+        "unfixed": list(advice.unfixed),
     }
 
 

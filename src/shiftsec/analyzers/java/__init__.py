@@ -1,0 +1,7 @@
+"""Lockfile and manifest parsers for the java ecosystem; `ANALYZERS` lists them for the registry."""
+
+from __future__ import annotations
+
+from shiftsec.analyzers.api import Analyzer
+
+ANALYZERS: tuple[Analyzer, ...] = ()
