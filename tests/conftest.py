@@ -5,7 +5,14 @@ The corpora in `../shared/data` (beside the repository) are real public data; te
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +58,46 @@ def full_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     with Store.open(path, create=True) as store:
         result = import_paths(store, [shared("advisories", name) for name in ADVISORY_CORPORA])
     return path, result
+
+
+@contextmanager
+def unprivileged_workdir() -> Iterator[Path]:
+    """A fresh folder under /tmp itself (pytest's tmp_path sits under a root-only folder)."""
+    work = Path(tempfile.mkdtemp(prefix="shiftsec-perm-"))
+    try:
+        yield work
+    finally:
+        for path in [work, *work.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                path.chmod(0o755)
+        shutil.rmtree(work)
+
+
+def as_unprivileged_user(work: Path, func: Callable[[], Any], *, locked: list[str]) -> Any:
+    """Run `func()` with the folders `locked` (relative to `work`) made unreadable, as a user for whom that
+    matters: directly when not root, else in a forked child that dropped root for `nobody` (no exec, so it
+    needs nothing from root's home). The result travels back as JSON (tuples become lists)."""
+    for rel in locked:
+        (work / rel).chmod(0)
+    if os.geteuid() != 0:
+        return json.loads(json.dumps(func()))
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    for path in [work, *work.rglob("*")]:
+        if not any(path == work / rel or (work / rel) in path.parents for rel in locked):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            os.write(write_end, json.dumps(func()).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)

@@ -22,7 +22,8 @@ from shiftsec.errors import ShiftsecError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = ("low", "medium", "high", "critical")
-FORMATS = ("table", "json", "sarif")
+FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx")
+SCANNERS = ("vuln", "none")
 _MAX_LISTED_ERRORS = 50
 
 
@@ -167,6 +168,47 @@ def sbom_command(file: Path, db_path: Path | None, fmt: str, output: Path | None
     _gate(report, fail_on)
 
 
+@main.command("fs")
+@click.argument("path", type=click.Path(path_type=Path))
+@_db_option
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
+              help="Exit 1 when a finding has at least this severity.")
+@click.option("--scanners", type=click.Choice(SCANNERS), default="vuln", show_default=True,
+              help="'none' lists the packages only (e.g. for an SBOM) and needs no database.")
+@click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
+@click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
+@click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
+@click.option("--include-vendored", is_flag=True, help="Also enter node_modules, virtualenvs and the like.")
+@click.option("--no-gitignore", is_flag=True, help="Scan files .gitignore excludes too.")
+def fs_command(
+    path: Path,
+    db_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    scanners: str,
+    skip_dirs: tuple[str, ...],
+    skip_files: tuple[str, ...],
+    include_dev: bool,
+    include_vendored: bool,
+    no_gitignore: bool,
+) -> None:
+    """Find the lockfiles and manifests under PATH and report their known vulnerabilities."""
+    from shiftsec.engine import scan_directory
+    from shiftsec.targets.directory import WalkOptions
+
+    options = WalkOptions(skip_dirs, skip_files, include_vendored, not no_gitignore)
+    report = scan_directory(
+        path, _resolve_db(db_path), walk_options=options, include_dev=include_dev, match=scanners == "vuln"
+    )
+    if not report.packages and not report.errors:
+        _err(f"note: no lockfile or manifest found under {path}")
+    _emit(report, fmt, output)
+    _gate(report, fail_on)
+
+
 def _emit(report: Any, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         from shiftsec.reporters import json as json_reporter
@@ -176,6 +218,14 @@ def _emit(report: Any, fmt: str, output: Path | None) -> None:
         from shiftsec.reporters import sarif
 
         text = sarif.render(report)
+    elif fmt == "markdown":
+        from shiftsec.reporters import markdown
+
+        text = markdown.render(report)
+    elif fmt in ("cyclonedx", "spdx"):
+        import importlib
+
+        text = importlib.import_module(f"shiftsec.reporters.{fmt}").render(report)
     else:
         import shutil
 

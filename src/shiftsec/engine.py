@@ -5,13 +5,17 @@ The CLI calls these functions and only formats and prints what they return.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from shiftsec import __version__
-from shiftsec.model import DatabaseInfo, Report
-from shiftsec.scanners import vulns
+from shiftsec.errors import InputError
+from shiftsec.model import DatabaseInfo, Finding, Report
+from shiftsec.scanners import advice, vulns
+from shiftsec.targets.directory import WalkOptions
 from shiftsec.targets.sbom import read_sbom
+from shiftsec.targets.tree import inventory
 from shiftsec.vulndb.store import SCHEMA_VERSION, Store
 
 
@@ -34,4 +38,50 @@ def scan_sbom(path: Path, db_path: Path) -> Report:
         findings=result.findings,
         errors=inventory.errors + result.errors,
         database=database,
+    )
+
+
+def scan_directory(
+    path: Path,
+    db_path: Path,
+    *,
+    walk_options: WalkOptions,
+    include_dev: bool = False,
+    match: bool = True,
+) -> Report:
+    """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database.
+
+    Development dependencies are listed in the inventory either way; they are matched only with
+    `include_dev`.
+    """
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if not (path.is_dir() or path.is_file()):
+        raise InputError(f"{path}: not a folder or a regular file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+    tree = inventory(path, walk_options)
+    findings: tuple[Finding, ...] = ()
+    errors = tree.errors
+    database = None
+    advised: tuple[advice.Advice, ...] = ()
+    if match:
+        matchable = [p for p in tree.packages if include_dev or not p.dev]
+        with Store.open(db_path) as store:
+            result = vulns.scan(matchable, store)
+            database = DatabaseInfo(str(db_path), SCHEMA_VERSION, store.count(), store.meta("updated_at"))
+        paths = advice.dependency_paths(tree.packages)
+        findings = advice.annotate(result.findings, paths)
+        advised = advice.advise(findings, paths)
+        errors = errors + result.errors
+    return Report(
+        target=str(path),
+        target_type="directory" if path.is_dir() else "file",
+        created_at=_now(),
+        tool_version=__version__,
+        packages=tree.packages,
+        findings=findings,
+        errors=errors,
+        database=database,
+        advice=advised,
     )

@@ -1,4 +1,7 @@
-"""The mapping from a Package URL to the OSV ecosystem, package name and version that advisories use.
+"""The mapping between Package URLs and the OSV ecosystem, package name and version that advisories use.
+
+`to_osv` reads a purl (SBOM components); `package_purl` writes one for a package found in a lockfile, so
+that `to_osv(parse_purl(package_purl(e, n, v)))` gives back `(e, n)` for every ecosystem both know.
 
 Language types map one to one (`pypi` → PyPI, `golang` → Go with "namespace/name", `maven` → Maven with
 "group:artifact", ...). Distribution packages need their release, which a purl carries in the `distro`
@@ -11,10 +14,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from shiftsec.purl import PackageURL
 
-__all__ = ["osv_version", "to_osv"]
+__all__ = ["osv_version", "package_purl", "to_osv"]
 
 # Types whose OSV package name is the purl name alone.
 _PLAIN: Mapping[str, str] = {
@@ -231,3 +235,39 @@ def osv_version(purl: PackageURL, fallback: str | None = None) -> str | None:
         if epoch:
             return f"{epoch}:{version}"
     return version
+
+
+_PEP503 = re.compile(r"[-_.]+")
+
+# OSV ecosystem → purl type, for packages found in lockfiles (distro packages get theirs elsewhere).
+_PURL_TYPES: Mapping[str, str] = {
+    **{ecosystem: kind for kind, ecosystem in _PLAIN.items()},
+    **{ecosystem: kind for kind, ecosystem in _SLASHED.items()},
+    "npm": "npm",
+    "Maven": "maven",
+    "CocoaPods": "cocoapods",
+}
+
+
+def _segment(text: str) -> str:
+    return quote(text, safe="")
+
+
+def package_purl(ecosystem: str, name: str, version: str) -> str | None:
+    """The purl of a language package, or None for an ecosystem without a purl type here."""
+    kind = _PURL_TYPES.get(ecosystem)
+    if kind is None or not name:
+        return None
+    namespace = ""
+    if kind == "maven":
+        group, _, name = name.rpartition(":")
+        namespace = group
+    elif kind == "npm" and name.startswith("@") and "/" in name:
+        namespace, _, name = name.partition("/")
+    elif kind in ("golang", "composer", "swift") and "/" in name:
+        namespace, _, name = name.rpartition("/")
+    elif kind == "pypi":
+        name = _PEP503.sub("-", name).lower()  # the purl spec's canonical pypi name
+    path = "/".join(_segment(part) for part in namespace.split("/")) + "/" if namespace else ""
+    at_version = f"@{_segment(version)}" if version else ""
+    return f"pkg:{kind}/{path}{_segment(name)}{at_version}"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ import pytest
 from shiftsec.errors import InputError
 from shiftsec.vulndb.importing import ImportResult, import_paths
 from shiftsec.vulndb.store import Store
+from tests.conftest import as_unprivileged_user, unprivileged_workdir
 
 
 def _record(adv_id: str, modified: str = "2024-01-01T00:00:00Z", **extra: Any) -> dict[str, Any]:
@@ -140,50 +139,20 @@ def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
         _import(tmp_path / "db.sqlite", tmp_path / "absent")
 
 
-def _as_unprivileged_user(work: Path, func: Any) -> Any:
-    """Run `func()` in a forked child that dropped root for `nobody` (root would read a mode-000 folder)."""
-    import pwd
-
-    nobody = pwd.getpwnam("nobody")
-    for path in [work, *work.rglob("*")]:
-        if path.stat().st_mode & 0o777:  # leave the locked folder (and what is in it) to root
-            os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: no exec, so it needs nothing from root's home
-        try:
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            os.write(write_end, json.dumps(func()).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
-    return json.loads(data)
-
-
 def test_unreadable_directory_is_reported() -> None:
     """A directory we may not read becomes an error entry; the rest is imported."""
-    work = Path(tempfile.mkdtemp(prefix="shiftsec-perm-"))  # /tmp itself, so another user can reach it
-    try:
+    with unprivileged_workdir() as work:
         src = work / "src"
         _write(src / "ok" / "a.json", _record("A-1"))
-        locked = src / "locked"
-        _write(locked / "b.json", _record("B-1"))
-        locked.chmod(0)
+        _write(src / "locked" / "b.json", _record("B-1"))
 
         def attempt() -> tuple[int, list[str]]:
             result = _import(work / "db.sqlite", src)
             return result.added, [e.message for e in result.errors]
 
-        added, messages = _as_unprivileged_user(work, attempt) if os.geteuid() == 0 else attempt()
-        assert added == 1
-        assert messages == ["cannot read: Permission denied"]
-    finally:
-        (work / "src" / "locked").chmod(0o755)
-        shutil.rmtree(work)
+        added, messages = as_unprivileged_user(work, attempt, locked=["src/locked"])
+    assert added == 1
+    assert messages == ["cannot read: Permission denied"]
 
 
 # --- the shared corpora --------------------------------------------------------------------------------
