@@ -159,11 +159,14 @@ def db_status(db_path: Path | None, max_age: int) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
               help="Exit 1 when a finding has at least this severity.")
-def sbom_command(file: Path, db_path: Path | None, fmt: str, output: Path | None, fail_on: str | None) -> None:
+@click.option("--include-dev", is_flag=True, help="Also match development-only components (always listed).")
+def sbom_command(
+    file: Path, db_path: Path | None, fmt: str, output: Path | None, fail_on: str | None, include_dev: bool
+) -> None:
     """Match the components of a CycloneDX or SPDX SBOM against the advisory database."""
     from shiftsec.engine import scan_sbom
 
-    report = scan_sbom(file, _resolve_db(db_path))
+    report = scan_sbom(file, _resolve_db(db_path), include_dev=include_dev)
     _emit(report, fmt, output)
     _gate(report, fail_on)
 

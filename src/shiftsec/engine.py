@@ -23,11 +23,15 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def scan_sbom(path: Path, db_path: Path) -> Report:
-    """Read the SBOM at `path` and match its components against the database at `db_path`."""
+def scan_sbom(path: Path, db_path: Path, *, include_dev: bool = False) -> Report:
+    """Read the SBOM at `path` and match its components against the database at `db_path`.
+
+    Components marked as development-only (CycloneDX `scope: excluded`, shiftsec's own SBOMs) are listed but
+    matched only with `include_dev`, as in a tree scan.
+    """
     inventory = read_sbom(path)
     with Store.open(db_path) as store:
-        result = vulns.scan(inventory.packages, store)
+        result = vulns.scan([p for p in inventory.packages if include_dev or not p.dev], store)
         database = DatabaseInfo(str(db_path), SCHEMA_VERSION, store.count(), store.meta("updated_at"))
     return Report(
         target=str(path),

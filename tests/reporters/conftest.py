@@ -297,3 +297,183 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
         assert text == expected, f"{name} differs from its golden file (pytest --update-golden to rewrite)"
 
     return check
+
+
+# --- a dependency graph, for the SBOM reporters ---------------------------------------------------------------
+#
+# Two npm lockfiles (the web one records the graph, the admin one does not), a requirements file with a
+# package that has no purl, a Maven pom with a graph and a go.mod. debug@2.6.8 sits in both lockfiles; in the
+# web lockfile it is listed twice (two node_modules folders); @babel/core is a direct dev dependency pulling
+# minimist in; body-parser names a dependency (bytes) that the lockfile does not list.
+
+WEB_LOCK = "web/package-lock.json"
+ADMIN_LOCK = "admin/package-lock.json"
+API_REQS = "services/api/requirements.txt"
+
+
+def _npm(
+    name: str,
+    version: str,
+    path: str,
+    line: int,
+    *,
+    direct: bool | None = False,
+    dev: bool = False,
+    depends_on: tuple[str, ...] = (),
+) -> Package:
+    purl_name = name.replace("@", "%40", 1)
+    location = Location(path, line)
+    return Package(name, version, "npm", f"pkg:npm/{purl_name}@{version}", location, direct, dev, depends_on)
+
+
+G_EXPRESS = _npm(
+    "express", "4.17.1", WEB_LOCK, 40, direct=True,
+    depends_on=("pkg:npm/body-parser@1.19.0", "pkg:npm/debug@2.6.8"),
+)
+G_BODY_PARSER = _npm(
+    "body-parser", "1.19.0", WEB_LOCK, 80, direct=False,
+    depends_on=("pkg:npm/debug@2.6.8", "pkg:npm/bytes@3.1.0"),
+)
+G_DEBUG_WEB = _npm("debug", "2.6.8", WEB_LOCK, 120, direct=False, depends_on=("pkg:npm/ms@2.0.0",))
+G_DEBUG_WEB_NESTED = _npm("debug", "2.6.8", WEB_LOCK, 410, direct=False, depends_on=("pkg:npm/ms@2.0.0",))
+G_MS = _npm("ms", "2.0.0", WEB_LOCK, 160, direct=False)
+G_BABEL = _npm(
+    "@babel/core", "7.12.3", WEB_LOCK, 200, direct=True, dev=True, depends_on=("pkg:npm/minimist@1.2.5",)
+)
+G_MINIMIST = _npm("minimist", "1.2.5", WEB_LOCK, 240, direct=False, dev=True)
+G_DEBUG_ADMIN = _npm("debug", "2.6.8", ADMIN_LOCK, 12, direct=True)
+G_DJANGO = Package("django", "3.2.0", "PyPI", "pkg:pypi/django@3.2.0", Location(API_REQS, 2))
+G_INTERNAL = Package("acme-internal", "0.4.0", "PyPI", None, Location(API_REQS, 9), direct=True)
+G_DATABIND = Package(
+    "com.fasterxml.jackson.core:jackson-databind",
+    "2.9.10",
+    "Maven",
+    "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.10",
+    Location("backend/pom.xml", 31),
+    direct=True,
+    depends_on=("pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.9.10",),
+)
+G_ANNOTATIONS = Package(
+    "com.fasterxml.jackson.core:jackson-annotations",
+    "2.9.10",
+    "Maven",
+    "pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.9.10",
+    Location("backend/pom.xml"),
+    direct=False,
+)
+G_GIN = Package(
+    "github.com/gin-gonic/gin", "v1.6.3", "Go", "pkg:golang/github.com/gin-gonic/gin@v1.6.3", Location("go.mod", 5),
+    direct=True,
+)
+
+GRAPH_PACKAGES = (
+    G_MS, G_GIN, G_DEBUG_WEB_NESTED, G_INTERNAL, G_EXPRESS, G_DATABIND, G_MINIMIST, G_DEBUG_ADMIN,
+    G_BABEL, G_ANNOTATIONS, G_DJANGO, G_BODY_PARSER, G_DEBUG_WEB,
+)  # fmt: skip
+
+GRAPH_FINDINGS = (
+    make_finding(
+        G_DEBUG_WEB,
+        "GHSA-gxpj-cx7g-858c",
+        Severity.MEDIUM,
+        "Regular Expression Denial of Service in debug",
+        aliases=("CVE-2017-16137",),
+        fixed_in="2.6.9",
+        cvss_score=5.3,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
+    ),
+    make_finding(
+        G_DEBUG_ADMIN,
+        "GHSA-gxpj-cx7g-858c",
+        Severity.MEDIUM,
+        "Regular Expression Denial of Service in debug",
+        aliases=("CVE-2017-16137",),
+        fixed_in="2.6.9",
+        cvss_score=5.3,
+        cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L",
+    ),
+    make_finding(
+        G_DJANGO,
+        "PYSEC-2021-98",
+        Severity.UNKNOWN,
+        "Directory traversal in Django",
+        aliases=("CVE-2021-31542",),
+        fixed_in="3.2.1",
+        cvss_vector="AV:N/AC:L/Au:N/C:P/I:N/A:N",
+    ),
+)
+
+
+@pytest.fixture
+def graph_report() -> Report:
+    return Report(
+        target="examples/monorepo",
+        target_type="directory",
+        created_at=CREATED_AT,
+        tool_version=TOOL_VERSION,
+        packages=GRAPH_PACKAGES,
+        findings=GRAPH_FINDINGS,
+        database=DATABASE,
+    )
+
+
+def _synthetic(i: int) -> tuple[str, str, str]:
+    """(ecosystem, name, purl) of the i-th synthetic package: five ecosystems in turn."""
+    kind, version = i % 5, f"{i % 5}.{i % 7}.0"
+    if kind == 0:
+        return "npm", f"pkg-{i}", f"pkg:npm/pkg-{i}@{version}"
+    if kind == 1:
+        return "PyPI", f"py-pkg-{i}", f"pkg:pypi/py-pkg-{i}@{version}"
+    if kind == 2:
+        return "Maven", f"org.example{i % 9}:artifact-{i}", f"pkg:maven/org.example{i % 9}/artifact-{i}@{version}"
+    if kind == 3:
+        return "Go", f"github.com/org/mod{i}", f"pkg:golang/github.com/org/mod{i}@v{version}"
+    return "crates.io", f"crate{i}", f"pkg:cargo/crate{i}@{version}"
+
+
+def build_sbom_report(count: int = 5000) -> Report:
+    """`count` packages in 10 lockfiles, each depending on the next two packages of its file."""
+    packages = []
+    for i in range(count):
+        ecosystem, name, purl = _synthetic(i)
+        deps = tuple(_synthetic(j)[2] for j in (i + 10, i + 20) if j < count)
+        location = Location(f"app{i % 10}/lockfile", i + 1)
+        version = purl.rpartition("@")[2]
+        packages.append(Package(name, version, ecosystem, purl, location, i % 3 == 0, i % 11 == 0, deps))
+    return Report("big", "directory", CREATED_AT, TOOL_VERSION, packages=tuple(packages))
+
+
+def _osv(adv_id: str, ecosystem: str, name: str, fixed: str, kind: str = "ECOSYSTEM") -> dict[str, object]:
+    ranges = [{"type": kind, "events": [{"introduced": "0"}, {"fixed": fixed}]}]
+    return {
+        "id": adv_id,
+        "modified": "2024-01-01T00:00:00Z",
+        "summary": f"Synthetic advisory for {name}",
+        "affected": [{"package": {"ecosystem": ecosystem, "name": name}, "ranges": ranges}],
+    }
+
+
+GRAPH_ADVISORIES = (
+    _osv("GHSA-gxpj-cx7g-858c", "npm", "debug", "2.6.9"),
+    _osv("GHSA-xvch-5gv4-984h", "npm", "minimist", "1.2.6"),
+    _osv("PYSEC-2021-98", "PyPI", "django", "3.2.1"),
+    _osv("GHSA-test-jack-0001", "Maven", "com.fasterxml.jackson.core:jackson-databind", "2.9.10.1"),
+    _osv("GO-2020-0001", "Go", "github.com/gin-gonic/gin", "1.7.0", "SEMVER"),
+)
+
+
+@pytest.fixture(scope="session")
+def graph_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An advisory database with one advisory for several packages of `graph_report`."""
+    import json
+
+    from shiftsec.vulndb.importing import import_paths
+    from shiftsec.vulndb.store import Store
+
+    folder = tmp_path_factory.mktemp("graph-advisories")
+    for record in GRAPH_ADVISORIES:
+        (folder / f"{record['id']}.json").write_text(json.dumps(record))
+    path = folder / "db.sqlite"
+    with Store.open(path, create=True) as store:
+        assert import_paths(store, [folder]).errors == []
+    return path

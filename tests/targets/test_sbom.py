@@ -841,3 +841,113 @@ def test_5000_components(tmp_path: Path) -> None:
     inventory = read_sbom(path)  # its speed is measured in benchmarks/, never asserted here
     assert len(inventory.packages) == 5000
     assert not inventory.errors
+
+
+# --- documents shiftsec wrote: the file each package was found in -----------------------------------------
+
+
+def _occurrence_doc(tools: object) -> dict[str, object]:
+    comps: list[dict[str, object]] = [
+        {"name": "a", "purl": "pkg:npm/a@1", "evidence": {"occurrences": [{"location": "web/package-lock.json"}]}},
+        {"name": "a", "purl": "pkg:npm/a@1", "evidence": {"occurrences": [{"location": "api/package-lock.json"}]}},
+        {"name": "a", "purl": "pkg:npm/a@1", "evidence": {"occurrences": [{"location": "web/package-lock.json"}]}},
+        {"name": "b", "purl": "pkg:npm/b@2", "scope": "excluded", "evidence": {"occurrences": [{"location": "x"}]}},
+        {"name": "c", "purl": "pkg:npm/c@3", "evidence": {"occurrences": []}},
+        {"name": "d", "purl": "pkg:npm/d@4", "evidence": {"occurrences": [{"location": ""}]}},
+    ]
+    return {**_cdx(comps), "metadata": {"tools": tools}}
+
+
+@pytest.mark.parametrize(
+    "tools",
+    [
+        {"components": [{"type": "application", "name": "shiftsec", "version": "0.1.0"}]},  # CycloneDX 1.5+
+        [{"name": "other"}, {"vendor": "x", "name": "shiftsec", "version": "0.1.0"}],  # the legacy list
+    ],
+)
+def test_cyclonedx_occurrence_is_the_location_in_our_documents(tmp_path: Path, tools: object) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(_occurrence_doc(tools)))
+    inventory = read_sbom(path)
+    assert [(p.name, p.location.path if p.location else None, p.dev) for p in inventory.packages] == [
+        ("a", "web/package-lock.json", False),
+        ("a", "api/package-lock.json", False),  # the same purl in another file is another package
+        ("b", "x", True),  # scope excluded: a development dependency
+        ("c", str(path), False),  # no occurrence: the SBOM itself
+        ("d", str(path), False),
+    ]
+
+
+@pytest.mark.parametrize("tools", [None, {"components": [{"name": "syft"}]}, [{"name": "shiftsecurity"}], "shiftsec"])
+def test_cyclonedx_occurrence_is_ignored_in_other_documents(tmp_path: Path, tools: object) -> None:
+    path = tmp_path / "bom.json"
+    path.write_text(json.dumps(_occurrence_doc(tools)))
+    inventory = read_sbom(path)
+    assert [p.name for p in inventory.packages] == ["a", "b", "c", "d"]
+    assert all(p.location == Location(str(path)) and not p.dev for p in inventory.packages)
+
+
+def _spdx_doc(creators: list[str]) -> dict[str, object]:
+    def package(spdx_id: str, name: str, source_info: str | None) -> dict[str, object]:
+        data: dict[str, object] = {"SPDXID": spdx_id, "name": name, "versionInfo": "1", "downloadLocation": "NONE"}
+        data["externalRefs"] = [
+            {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": f"pkg:npm/{name}@1"}
+        ]
+        if source_info is not None:
+            data["sourceInfo"] = source_info
+        return data
+
+    return {
+        "spdxVersion": "SPDX-2.3",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "creationInfo": {"created": "2024-05-02T08:30:00Z", "creators": creators},
+        "packages": [
+            {"SPDXID": "SPDXRef-Target", "name": "app", "downloadLocation": "NOASSERTION"},
+            package("SPDXRef-a", "a", "package found in: web/package-lock.json"),
+            package("SPDXRef-b", "b", "package found in: web/package-lock.json"),
+            package("SPDXRef-c", "c", "acquired package info from a manifest"),
+            package("SPDXRef-d", "d", None),
+        ],
+        "relationships": [
+            {"spdxElementId": element, "relationshipType": kind, "relatedSpdxElement": "SPDXRef-Target"}
+            for element, kind in [("SPDXRef-DOCUMENT", "DESCRIBES"), ("SPDXRef-b", "DEV_DEPENDENCY_OF")]
+        ],
+    }
+
+
+def test_spdx_source_info_is_the_location_in_our_documents(tmp_path: Path) -> None:
+    path = tmp_path / "bom.spdx.json"
+    path.write_text(json.dumps(_spdx_doc(["Organization: Example", "Tool: shiftsec-0.1.0"])))
+    inventory = read_sbom(path)
+    assert [(p.name, p.location.path if p.location else None, p.dev) for p in inventory.packages] == [
+        ("a", "web/package-lock.json", False),
+        ("b", "web/package-lock.json", True),
+        ("c", str(path), False),  # not our wording: the SBOM itself
+        ("d", str(path), False),
+    ]
+    assert inventory.skipped == 1
+
+
+def test_spdx_source_info_is_ignored_in_other_documents(tmp_path: Path) -> None:
+    path = tmp_path / "bom.spdx.json"
+    path.write_text(json.dumps(_spdx_doc(["Tool: trivy-0.50.0"])))
+    inventory = read_sbom(path)
+    assert all(p.location == Location(str(path)) and not p.dev for p in inventory.packages)
+
+
+def test_spdx_tag_value_source_info_in_our_documents(tmp_path: Path) -> None:
+    path = tmp_path / "bom.spdx"
+    path.write_text(
+        "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nCreator: Tool: shiftsec-0.1.0\n\n"
+        "PackageName: a\nSPDXID: SPDXRef-a\nPackageVersion: 1\n"
+        "PackageSourceInfo: package found in: web/package-lock.json\n"
+        "ExternalRef: PACKAGE-MANAGER purl pkg:npm/a@1\n\n"
+        "PackageName: b\nSPDXID: SPDXRef-b\nPackageVersion: 1\n"
+        "PackageSourceInfo: <text>package found in: api/package-lock.json</text>\n"
+        "ExternalRef: PACKAGE-MANAGER purl pkg:npm/b@1\n"
+    )
+    inventory = read_sbom(path)
+    assert [(p.name, p.location.path if p.location else None) for p in inventory.packages] == [
+        ("a", "web/package-lock.json"),
+        ("b", "api/package-lock.json"),
+    ]

@@ -2,8 +2,11 @@
 
     json    the versioned machine-readable report (schema in `shiftsec/schemas/report.schema.json`,
             documented in `docs/report-format.md`)
-    sarif   SARIF 2.1.0 for GitHub code scanning and other SARIF consumers
-    table   the default terminal output, built with rich
+    sarif       SARIF 2.1.0 for GitHub code scanning and other SARIF consumers
+    table       the default terminal output (rich for text, the grid drawn directly)
+    markdown    a pull-request comment: what to upgrade first, findings folded below
+    cyclonedx   a CycloneDX 1.6 JSON SBOM with the dependency graph and lockfile locations
+    spdx        an SPDX 2.3 JSON SBOM
 
 Every module exposes `render(report) -> str`. Reporters never print, never exit and never touch the
 advisory database; the CLI decides where the text goes. Output is deterministic: the same report always

@@ -26,6 +26,8 @@ OS_ECOSYSTEMS = frozenset(
      "openEuler", "Photon OS", "Azure Linux", "Wolfi", "Chainguard", "MinimOS"}
 )
 _ID_PREFERENCE = ("CVE-", "GHSA-")
+# Databases osv.dev publishes under their own ids (the converters' RUBYSEC-/PHPSEC-/ALPINE- ids are ours).
+_OSV_PUBLISHED = ("GHSA-", "PYSEC-", "GO-", "RUSTSEC-", "MAL-", "OSV-", "CVE-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,6 @@ def _finding(
         remediation=remediation,
         cvss_score=worst.cvss_score,
         cvss_vector=worst.cvss_vector,
-        references=tuple(f"https://osv.dev/vulnerability/{i}" for i in group),
+        references=tuple(f"https://osv.dev/vulnerability/{i}" for i in sorted(all_ids) if i.startswith(_OSV_PUBLISHED)),
         published=min((r.published for r in rows if r.published), default=None),
     )

@@ -2,12 +2,18 @@
 
 A reader walks its document and hands every component to `InventoryBuilder.component`, which decides
 whether it becomes a `Package`, a `ScanError` (never dropped silently) or a counted skip.
+
+A package's location is the SBOM file itself, unless the reader passes the file the component was found in:
+readers do that for documents shiftsec wrote (`written_by_shiftsec`), whose paths are relative to the
+scanned tree like those of `shiftsec fs`, so that findings keep their fingerprints. Other producers' paths
+(container file systems, absolute build paths) mean nothing next to the SBOM and are not used.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shiftsec.errors import SbomError
@@ -21,6 +27,8 @@ SPDX_JSON = "SPDX JSON"
 SPDX_TAG_VALUE = "SPDX tag-value"
 
 ERROR_KIND = "sbom-component"
+
+_OUR_TOOL = re.compile(r"shiftsec(-\S+)?")  # CycloneDX tool name; SPDX "Tool: shiftsec-<version>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +57,7 @@ def one_line(text: str) -> str:
 class InventoryBuilder:
     """Collects packages, component errors and the skip count while a reader walks a document."""
 
-    __slots__ = ("_location", "_path", "_seen", "_seen_errors", "errors", "packages", "skipped")
+    __slots__ = ("_location", "_locations", "_path", "_seen", "_seen_errors", "errors", "packages", "skipped")
 
     def __init__(self, path: str) -> None:
         self._path = path
@@ -57,7 +65,8 @@ class InventoryBuilder:
         self.packages: list[Package] = []
         self.errors: list[ScanError] = []
         self.skipped = 0
-        self._seen: set[tuple[str, str, str]] = set()
+        self._locations: dict[str, Location] = {}
+        self._seen: set[tuple[str, str, str, str]] = set()
         self._seen_errors: set[str] = set()
 
     def fail(self, reason: str) -> SbomError:
@@ -75,6 +84,9 @@ class InventoryBuilder:
         ref: object,
         ref_kind: str,
         skippable: bool = False,
+        *,
+        location: str | None = None,
+        dev: bool = False,
     ) -> None:
         """Turn one component into a package, or record why it cannot be one.
 
@@ -82,6 +94,8 @@ class InventoryBuilder:
         parses and maps to an OSV ecosystem wins. `version`, `name` and `ref` are the component's raw field
         values (JSON scalars or text, read only when needed: this is the per-component hot path).
         `skippable` components without any purl are counted in `skipped` instead of being reported.
+        `location` is the file the component was found in (default: the SBOM itself); `dev` marks a
+        development dependency.
         """
         if not purls:
             if skippable:
@@ -112,11 +126,12 @@ class InventoryBuilder:
                 self._error(text_field(name) or purl.name, version, ref_kind, ref, why, key=purl.to_string())
                 return
             # Components that name the same package (the same purl, or purls differing only in qualifiers
-            # such as arch) are one package for matching: the first one is kept.
-            key = (ecosystem, osv_name, resolved)
+            # such as arch) in the same file are one package for matching: the first one is kept.
+            key = (ecosystem, osv_name, resolved, location or "")
             if key not in self._seen:
                 self._seen.add(key)
-                self.packages.append(Package(osv_name, resolved, ecosystem, text, self._location))
+                where = self._location if location is None else self._location_of(location)
+                self.packages.append(Package(osv_name, resolved, ecosystem, text, where, dev=dev))
             return
 
         if unmapped is not None:
@@ -130,6 +145,12 @@ class InventoryBuilder:
             self._error(label, version_label, ref_kind, ref, why, key=unmapped.to_string())
         else:
             self._error(name, version, ref_kind, ref, invalid or "no purl")
+
+    def _location_of(self, path: str) -> Location:
+        found = self._locations.get(path)
+        if found is None:
+            found = self._locations[path] = Location(path=path)
+        return found
 
     def _error(
         self,
@@ -161,6 +182,11 @@ class InventoryBuilder:
 
     def build(self, fmt: str, spec_version: str) -> SbomInventory:
         return SbomInventory(fmt, spec_version, tuple(self.packages), tuple(self.errors), self.skipped)
+
+
+def written_by_shiftsec(tool_names: Iterable[object]) -> bool:
+    """Whether one of a document's tool names (CycloneDX `metadata.tools`, SPDX `Tool:` creators) is ours."""
+    return any(isinstance(name, str) and _OUR_TOOL.fullmatch(name.strip()) for name in tool_names)
 
 
 def text_field(value: object) -> str | None:

@@ -3,6 +3,10 @@
 Specification: https://cyclonedx.org/specification/overview/ — components sit in `components`, may nest
 their own `components`, and `metadata.component` is the subject of the BOM (the product it describes).
 That subject is counted as skipped, not scanned; its sub-components are scanned like any other.
+
+In a JSON document shiftsec wrote (`metadata.tools` names shiftsec), a component's first
+`evidence.occurrences[].location` is the file it was found in, and `scope: excluded` marks a development
+dependency (see `shiftsec.reporters.cyclonedx`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from shiftsec.targets.sbom_common import (
     CYCLONEDX_XML,
     InventoryBuilder,
     SbomInventory,
+    written_by_shiftsec,
 )
 
 XML_NAMESPACE_RE = re.compile(r"\{http://cyclonedx\.org/schema/bom/(1\.\d+)\}bom")
@@ -36,15 +41,36 @@ def read_json(doc: dict[str, Any], builder: InventoryBuilder) -> SbomInventory:
     metadata = doc.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise builder.fail("CycloneDX 'metadata' is not an object")
+    ours = metadata is not None and written_by_shiftsec(_tool_names(metadata.get("tools")))
     if metadata:
         subject = metadata.get("component")
         if subject is not None:
             if not isinstance(subject, dict):
                 raise builder.fail("CycloneDX 'metadata.component' is not an object")
             builder.skip()
-            _walk_json(subject.get("components"), builder)
-    _walk_json(doc.get("components"), builder)
+            _walk_json(subject.get("components"), builder, ours)
+    _walk_json(doc.get("components"), builder, ours)
     return builder.build(CYCLONEDX_JSON, spec_version.strip())
+
+
+def _tool_names(tools: object) -> list[object]:
+    """Tool names from `metadata.tools`: `{"components": [...]}` (1.5+) or a legacy list of tools."""
+    if isinstance(tools, dict):
+        tools = tools.get("components")
+    if not isinstance(tools, list):
+        return []
+    return [tool.get("name") for tool in tools if isinstance(tool, dict)]
+
+
+def _occurrence(evidence: object) -> str | None:
+    """The first `evidence.occurrences[].location`, if there is one."""
+    if isinstance(evidence, dict):
+        occurrences = evidence.get("occurrences")
+        if isinstance(occurrences, list) and occurrences and isinstance(occurrences[0], dict):
+            location = occurrences[0].get("location")
+            if isinstance(location, str) and location:
+                return location  # as written: a file name may start or end with a space
+    return None
 
 
 def _json_list(value: object, builder: InventoryBuilder) -> list[Any]:
@@ -55,8 +81,11 @@ def _json_list(value: object, builder: InventoryBuilder) -> list[Any]:
     return value
 
 
-def _walk_json(components: object, builder: InventoryBuilder) -> None:
-    """Depth-first, in document order, without recursion (nesting depth is up to the document)."""
+def _walk_json(components: object, builder: InventoryBuilder, ours: bool) -> None:
+    """Depth-first, in document order, without recursion (nesting depth is up to the document).
+
+    `ours`: the document is shiftsec's, so occurrences and scope carry location and dev flag.
+    """
     stack: list[Iterator[Any]] = [iter(_json_list(components, builder))]
     while stack:
         comp = next(stack[-1], _END)
@@ -70,7 +99,11 @@ def _walk_json(components: object, builder: InventoryBuilder) -> None:
         if purl.__class__ is not str and purl is not None:
             purl = json.dumps(purl)  # reported as an invalid purl, with what the document holds
         if purl and not purl.isspace():
-            builder.component((purl,), get("version"), get("name"), get(_REF), _REF)
+            if ours:
+                location, dev = _occurrence(get("evidence")), get("scope") == "excluded"
+                builder.component((purl,), get("version"), get("name"), get(_REF), _REF, location=location, dev=dev)
+            else:
+                builder.component((purl,), get("version"), get("name"), get(_REF), _REF)
         else:
             kind = get("type")
             skippable = isinstance(kind, str) and kind in SKIPPABLE_TYPES

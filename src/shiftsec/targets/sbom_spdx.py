@@ -10,6 +10,10 @@ then:
 * a package without a purl that is a copy of one with a purl (`x DESCENDANT_OF y`, `y ANCESTOR_OF x`:
   vendored or downstream source) takes that package's purls, as osv-scalibr does: the copy carries the
   original's vulnerabilities. It then usually collapses into the original as a duplicate.
+
+In a document shiftsec wrote (a `Tool: shiftsec-<version>` creator), a package's `sourceInfo` "package
+found in: <path>" is the file it was found in, and `x DEV_DEPENDENCY_OF <described package>` marks a
+development dependency (see `shiftsec.reporters.spdx`).
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from shiftsec.targets.sbom_common import (
     InventoryBuilder,
     SbomInventory,
     text_field,
+    written_by_shiftsec,
 )
 
 _SPEC_VERSION_RE = re.compile(r"SPDX-(2\.\d+)")
 _NO_VALUE = frozenset({"NOASSERTION", "NONE"})
 _DOCUMENT_ID = "SPDXRef-DOCUMENT"
 _REF = "SPDXID"
+_FOUND_IN = "package found in: "  # how shiftsec.reporters.spdx writes sourceInfo
+_TOOL = "Tool:"
 
 # Tag-value tags that open a section that is not a package: package fields after them are not read.
 _NON_PACKAGE_SECTIONS = frozenset({"FileName", "SnippetSPDXID", "LicenseID", "Annotator", "Reviewer"})
@@ -41,6 +48,7 @@ class _Package:
     spdx_id: str | None = None
     version: str | None = None
     purls: list[str] = field(default_factory=list)
+    source_info: str | None = None
 
 
 def _spec_version(value: object, builder: InventoryBuilder) -> str:
@@ -71,6 +79,7 @@ def read_json(doc: dict[str, Any], builder: InventoryBuilder) -> SbomInventory:
             name=text_field(raw.get("name")),
             spdx_id=text_field(raw.get("SPDXID")),
             version=_version(raw.get("versionInfo")),
+            source_info=raw.get("sourceInfo") if isinstance(raw.get("sourceInfo"), str) else None,
         )
         refs = raw.get("externalRefs")
         if isinstance(refs, list):
@@ -95,8 +104,16 @@ def read_json(doc: dict[str, Any], builder: InventoryBuilder) -> SbomInventory:
     describes = doc.get("documentDescribes")
     if isinstance(describes, list):
         relationships.extend((doc_id, "DESCRIBES", item.strip()) for item in describes if isinstance(item, str))
-    _emit(packages, relationships, doc_id, builder)
+    creation = doc.get("creationInfo")
+    creators = creation.get("creators") if isinstance(creation, dict) else None
+    ours = isinstance(creators, list) and _written_by_shiftsec(creators)
+    _emit(packages, relationships, doc_id, builder, ours)
     return builder.build(SPDX_JSON, spec_version)
+
+
+def _written_by_shiftsec(creators: list[object]) -> bool:
+    tools = [c.strip()[len(_TOOL) :] for c in creators if isinstance(c, str) and c.strip().startswith(_TOOL)]
+    return written_by_shiftsec(tools)
 
 
 def read_tag_value(text: str, builder: InventoryBuilder) -> SbomInventory:
@@ -106,6 +123,7 @@ def read_tag_value(text: str, builder: InventoryBuilder) -> SbomInventory:
     packages: list[_Package] = []
     current: _Package | None = None
     in_text = False
+    creators: list[object] = []
 
     for number, raw_line in enumerate(text.splitlines(), start=1):
         if in_text:  # a multi-line <text>…</text> value: its content is free text
@@ -121,6 +139,8 @@ def read_tag_value(text: str, builder: InventoryBuilder) -> SbomInventory:
             raise builder.fail(f"line {number}: expected 'Tag: value' in SPDX tag-value, got {line[:60]!r}")
         if value.startswith("<text>"):
             in_text = "</text>" not in value
+            if tag == "PackageSourceInfo" and current is not None and not in_text:
+                current.source_info = value[len("<text>") : value.index("</text>")]
             continue
         if tag == "SPDXVersion":
             spec_version = _spec_version(value, builder)
@@ -132,6 +152,10 @@ def read_tag_value(text: str, builder: InventoryBuilder) -> SbomInventory:
                 current.spdx_id = value or None
             elif doc_id is None:
                 doc_id = value
+        elif tag == "PackageSourceInfo" and current is not None:
+            current.source_info = value
+        elif tag == "Creator":
+            creators.append(value)
         elif tag == "PackageVersion" and current is not None:
             current.version = _version(value)
         elif tag == "ExternalRef" and current is not None:
@@ -149,7 +173,7 @@ def read_tag_value(text: str, builder: InventoryBuilder) -> SbomInventory:
         raise builder.fail("unterminated <text> value (truncated SPDX tag-value document?)")
     if spec_version is None:
         raise builder.fail("not an SPDX tag-value document (no SPDXVersion)")
-    _emit(packages, relationships, doc_id or _DOCUMENT_ID, builder)
+    _emit(packages, relationships, doc_id or _DOCUMENT_ID, builder, _written_by_shiftsec(creators))
     return builder.build(SPDX_TAG_VALUE, spec_version)
 
 
@@ -158,7 +182,9 @@ def _emit(
     relationships: list[tuple[str, str, str]],
     doc_id: str,
     builder: InventoryBuilder,
+    ours: bool,
 ) -> None:
+    """Hand every package to the builder; `ours`: sourceInfo and DEV_DEPENDENCY_OF carry location and dev."""
     described = {doc_id}
     sources: dict[str, list[str]] = {}  # package id → ids of the packages it is a copy of
     for element, kind, related in relationships:
@@ -171,12 +197,22 @@ def _emit(
         elif kind == "ANCESTOR_OF":
             sources.setdefault(related, []).append(element)
 
+    dev: set[str] = set()
+    if ours:
+        dev = {el for el, kind, related in relationships if kind == "DEV_DEPENDENCY_OF" and related in described}
     by_id = {pkg.spdx_id: pkg for pkg in packages if pkg.spdx_id}
     for pkg in packages:
         purls = pkg.purls
         if not purls and pkg.spdx_id in sources:
             purls = _inherited_purls(pkg.spdx_id, sources, by_id)
-        builder.component(purls, pkg.version, pkg.name, pkg.spdx_id, _REF, pkg.spdx_id in described)
+        skippable = pkg.spdx_id in described
+        if ours:
+            info = pkg.source_info
+            location = (info[len(_FOUND_IN) :] or None) if info and info.startswith(_FOUND_IN) else None
+            is_dev = pkg.spdx_id in dev
+            builder.component(purls, pkg.version, pkg.name, pkg.spdx_id, _REF, skippable, location=location, dev=is_dev)
+        else:
+            builder.component(purls, pkg.version, pkg.name, pkg.spdx_id, _REF, skippable)
 
 
 def _inherited_purls(start: str, sources: dict[str, list[str]], by_id: dict[str, _Package]) -> list[str]:

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from shiftsec.analyzers.api import Analyzer
+from shiftsec.analyzers.cpp import conan_lock
 
-ANALYZERS: tuple[Analyzer, ...] = ()
+ANALYZERS: tuple[Analyzer, ...] = (conan_lock.ANALYZER,)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from shiftsec.analyzers.api import Analyzer
+from shiftsec.analyzers.dart import pubspec_lock
 
-ANALYZERS: tuple[Analyzer, ...] = ()
+ANALYZERS: tuple[Analyzer, ...] = (pubspec_lock.ANALYZER,)

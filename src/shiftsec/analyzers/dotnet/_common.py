@@ -16,11 +16,13 @@ import defusedxml.ElementTree as SafeElementTree
 import orjson
 from defusedxml import DefusedXmlException
 
-from shiftsec.analyzers.api import InputFile, ParseError, Parsed
+from shiftsec.analyzers.api import InputFile, Parsed, ParseError
 
 _BOM = b"\xef\xbb\xbf"
+MAX_XML_BYTES = 16 << 20  # project files and packages.config are kilobytes; past this it is not one
 _PROPERTY = re.compile(r"\$\(([A-Za-z_][\w.-]*)\)")
 _MAX_EXPANSIONS = 16  # $(A) -> $(B) -> ... deeper than this is a loop or abuse
+_MAX_VALUE = 4096  # an expanded value longer than this is abuse (a property doubling at each level)
 
 
 def guarded(body: Callable[[InputFile], Parsed]) -> Callable[[InputFile], Parsed]:
@@ -48,6 +50,10 @@ def _one_line(text: str) -> str:
 
 def parse_xml(data: bytes) -> Element:
     """The document's root, with namespaces stripped from every tag (`{ns}Project` -> `Project`)."""
+    if len(data) > MAX_XML_BYTES:
+        raise ParseError(f"{len(data)} bytes: too large for an MSBuild or NuGet XML file")
+    if not data.removeprefix(_BOM).lstrip().startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("not XML: the file does not start with '<'")
     try:
         root = SafeElementTree.fromstring(data)
     except DefusedXmlException as exc:
@@ -115,8 +121,6 @@ def msbuild_properties(roots: Iterable[Element]) -> dict[str, str]:
         for group in root.iter("PropertyGroup"):
             group_conditional = local_attr(group, "Condition") is not None
             for prop in group:
-                if not isinstance(prop.tag, str):
-                    continue
                 target = conditional if group_conditional or local_attr(prop, "Condition") is not None else plain
                 target[prop.tag.lower()] = (prop.text or "").strip()
     return {**conditional, **plain}
@@ -125,13 +129,15 @@ def msbuild_properties(roots: Iterable[Element]) -> dict[str, str]:
 def expand(value: str, properties: dict[str, str]) -> tuple[str | None, str | None]:
     """`value` with `$(Name)` references replaced: (expanded, None), or (None, the first undefined name)."""
     for _ in range(_MAX_EXPANSIONS):
-        match = _PROPERTY.search(value)
-        if match is None:
+        names = [m.group(1) for m in _PROPERTY.finditer(value)]
+        if not names:
             return value, None
-        name = match.group(1)
-        if name.lower() not in properties:
-            return None, name
-        value = _PROPERTY.sub(lambda m: properties.get(m.group(1).lower(), m.group(0)), value)
+        missing = next((n for n in names if n.lower() not in properties), None)
+        if missing is not None:
+            return None, missing
+        if len(value) + sum(len(properties[n.lower()]) for n in names) > _MAX_VALUE:  # checked before building
+            return None, f"{names[0]} (expands too far)"
+        value = _PROPERTY.sub(lambda m: properties[m.group(1).lower()], value)
     return None, "(too many nested property references)"
 
 

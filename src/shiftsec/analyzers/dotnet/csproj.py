@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, ParseError, Parsed
+from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.dotnet._common import (
     child_text,
     expand,
@@ -34,12 +34,13 @@ def _required(path: str) -> bool:
 
 
 class _Central:
-    """Central package versions, loaded on first use; `notes` says why they are missing, if they are."""
+    """Central package versions (as written) from the nearest Directory.Packages.props, loaded on first use."""
 
     def __init__(self, file: InputFile, properties: dict[str, str]) -> None:
         self._file = file
-        self._properties = properties
         self._versions: dict[str, str] | None = None
+        self.properties = properties  # the project's, under those of the props files once loaded
+        self.found: list[str] = []  # the props files read, nearest first
         self.notes: list[str] = []
 
     def version(self, name: str) -> str | None:
@@ -48,11 +49,9 @@ class _Central:
         return self._versions.get(name.lower())
 
     def _load(self) -> dict[str, str]:
-        roots: list[tuple[str, Element]] = []  # nearest first
-        up = 0
-        while up < _MAX_UP:
+        roots: list[Element] = []  # nearest first
+        for up in range(_MAX_UP):
             relative = "../" * up + _CENTRAL
-            up += 1
             data = self._file.read(relative)
             if data is None:
                 continue
@@ -61,25 +60,19 @@ class _Central:
             except ParseError as exc:
                 self.notes.append(f"{relative} ignored: {exc}")
                 break
-            roots.append((relative, root))
+            roots.append(root)
+            self.found.append(relative)
             if not any(_CENTRAL.lower() in (local_attr(i, "Project") or "").lower() for i in root.iter("Import")):
                 break
-        properties = {**msbuild_properties(root for _, root in reversed(roots)), **self._properties}
+        self.properties = {**msbuild_properties(reversed(roots)), **self.properties}
         versions: dict[str, str] = {}
-        for relative, root in roots:
+        for root in roots:
             for item in root.iter("PackageVersion"):
                 name = local_attr(item, "Include") or local_attr(item, "Update") or ""
                 raw = local_attr(item, "Version")
                 raw = child_text(item, "Version") if raw is None else raw
-                if not name or raw is None:
-                    continue
-                value, missing = expand(raw, properties)
-                if value is None:
-                    self.notes.append(f"{relative}: {name}: version property $({missing}) is not defined")
-                    continue
-                versions.setdefault(name.lower(), value)
-        if not roots:
-            self.notes.append(f"no {_CENTRAL} found in the scan tree for references without a version")
+                if name and raw is not None:
+                    versions.setdefault(name.lower(), raw)
         return versions
 
 
@@ -123,11 +116,14 @@ def _version(item: Element, name: str, properties: dict[str, str], central: _Cen
     raw = child_text(item, "Version") if raw is None else raw
     if raw is None:
         raw = central.version(name)
+        if raw is None and central.found:
+            return None, f"no version, in the reference or in {central.found[0]}"
         if raw is None:
-            return None, f"no version (none in the reference nor in a {_CENTRAL} in the scan tree)"
+            return None, f"no version, in the reference or in a {_CENTRAL} in the scan tree"
+        properties = central.properties
     value, missing = expand(raw, properties)
     if value is None:
-        return None, f"version property $({missing}) is not defined in this file"
+        return None, f"version property $({missing}) is not defined"
     if not value.strip():
         return None, "empty version"
     pinned = nuget_pin(value)

@@ -40,15 +40,21 @@ def _analyze(file: InputFile) -> Parsed:
             notes.append(f"{key}: library of type '{kind}' is not a NuGet package")
             continue
         kept[key] = (name.strip(), version.strip(), kind)
-    known = {f"{name}@{version}".lower(): f"{name}@{version}" for name, version, _ in kept.values()}
+    # edges name libraries as written in `libraries` ("runtimepack.X@1.0"), lower-cased
+    known = {_edge(key): f"{name}@{version}" for key, (name, version, _) in kept.items()}
     projects = [key for key, (_, _, kind) in kept.items() if kind == "project"]
     wanted_by_projects = {edge for key in projects for edge in edges.get(key.lower(), ())}
     packages = []
     for key, (name, version, kind) in kept.items():
-        direct = None if kind == "project" or not projects else f"{name}@{version}".lower() in wanted_by_projects
+        direct = None if kind == "project" or not projects else _edge(key) in wanted_by_projects
         depends_on = tuple(known[e] for e in edges.get(key.lower(), ()) if e in known)
         packages.append(Dependency(name, version, direct=direct, depends_on=depends_on))
     return Parsed("NuGet", tuple(packages), tuple(notes))
+
+
+def _edge(key: str) -> str:
+    name, _, version = key.partition("/")
+    return f"{name.strip()}@{version.strip()}".lower()
 
 
 def _target_edges(targets: dict[str, object]) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
-from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, ParseError, Parsed
+from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.dotnet._common import guarded, local_attr, nuget_pin, parse_xml
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 
-from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, ParseError, Parsed
+from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.dotnet._common import expect_dict, expect_str, guarded, load_json_object
 
 

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from shiftsec.analyzers.api import Analyzer
+from shiftsec.analyzers.golang import go_mod, vendor_modules
 
-ANALYZERS: tuple[Analyzer, ...] = ()
+ANALYZERS: tuple[Analyzer, ...] = (go_mod.ANALYZER, vendor_modules.ANALYZER)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from shiftsec.analyzers.api import Analyzer
+from shiftsec.analyzers.haskell import cabal_freeze, stack_lock
 
-ANALYZERS: tuple[Analyzer, ...] = ()
+ANALYZERS: tuple[Analyzer, ...] = (cabal_freeze.ANALYZER, stack_lock.ANALYZER)

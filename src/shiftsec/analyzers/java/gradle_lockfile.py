@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, ParseError, Parsed
+from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _NAMES = frozenset({"gradle.lockfile", "buildscript-gradle.lockfile"})
 _MAX_LINE = 8192  # a coordinate plus its configurations; anything longer is not a lockfile

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from shiftsec.analyzers.api import Analyzer
+from shiftsec.analyzers.rust import cargo_lock
 
-ANALYZERS: tuple[Analyzer, ...] = ()
+ANALYZERS: tuple[Analyzer, ...] = (cargo_lock.ANALYZER,)

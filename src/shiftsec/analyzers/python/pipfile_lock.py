@@ -1,0 +1,93 @@
+"""python/pipfile-lock: `Pipfile.lock` (pipenv's JSON lockfile).
+
+Entries of the `default` and `develop` sections are packages at their `"version": "==x"` (the `==` dropped);
+`develop` ones are dev, and a package locked identically in both sections counts once, as not dev. An entry
+without a version (a git, path or file requirement, usually editable) is a note. `direct` comes from the
+sibling `Pipfile` (`[packages]`, `[dev-packages]`) and stays None without one; the lockfile records no
+dependency edges. An empty file holds no packages.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
+from shiftsec.analyzers.python._common import (
+    ECOSYSTEM,
+    at,
+    canon,
+    decode,
+    guarded,
+    load_toml,
+    merge,
+    parse_json,
+    short,
+    table,
+    text,
+)
+
+_SECTIONS = (("default", False), ("develop", True))
+_SOURCES = ("git", "path", "file", "hg", "svn", "bzr")
+
+
+def _required(path: str) -> bool:
+    return path.rpartition("/")[2] == "Pipfile.lock"
+
+
+def _pipfile_names(file: InputFile) -> frozenset[str] | None:
+    """Canonical names the sibling Pipfile asks for, or None when there is none or it cannot be read."""
+    data = file.read("Pipfile")
+    if data is None:
+        return None
+    try:
+        doc = load_toml(data)
+    except (ParseError, RecursionError):
+        return None
+    names: set[str] = set()
+    for section in ("packages", "dev-packages"):
+        value = doc.get(section)
+        if isinstance(value, dict):
+            names.update(canon(name) for name in value)
+    return frozenset(names)
+
+
+def _line(source: str, section_at: int, name: str) -> int | None:
+    """Line of `"name": {` after the section's key (cheap, best effort; a minified file is all line 1)."""
+    if section_at < 0:
+        return None
+    match = re.compile(rf'"{re.escape(name)}"\s*:\s*\{{').search(source, section_at)
+    return None if match is None else source.count("\n", 0, match.start()) + 1
+
+
+@guarded
+def _analyze(file: InputFile) -> Parsed:
+    source = decode(file.data)
+    if not source.strip():
+        return Parsed(ECOSYSTEM, ())
+    doc = table(parse_json(source), "the document")
+    direct_names = _pipfile_names(file)
+    packages: list[Dependency] = []
+    notes: list[str] = []
+    for section, dev in _SECTIONS:
+        entries = table(doc.get(section, {}), f'"{section}"')
+        key = re.search(rf'"{section}"\s*:\s*\{{', source)
+        section_at = -1 if key is None else key.end()
+        for name, raw in entries.items():
+            entry = table(raw, f"{section} entry {short(name)}")
+            line = _line(source, section_at, name)
+            version = entry.get("version")
+            if version is None:
+                origin = next((f"from {kind} {short(str(entry[kind]))}" for kind in _SOURCES if kind in entry),
+                              "without a version")
+                notes.append(at(line, f"{section} {name} {origin} — not matched"))
+                continue
+            version = text(version, f"the version of {name}")
+            if not version.startswith("=="):
+                notes.append(at(line, f"{section} {name} {short(version)} is not a pinned version — not matched"))
+                continue
+            direct = None if direct_names is None else canon(name) in direct_names
+            packages.append(Dependency(name, version.lstrip("="), direct, dev, line))
+    return Parsed(ECOSYSTEM, merge(packages), tuple(notes))
+
+
+ANALYZER = Analyzer("python/pipfile-lock", 1, _required, _analyze)
