@@ -176,3 +176,24 @@ def test_cell_folding(text: str, width: int, lines: list[str]) -> None:
     from shiftsec.reporters.table import _wrap
 
     assert _wrap(text, width) == lines
+
+
+def test_upgrade_advice_lines(sample_report: Report) -> None:
+    from shiftsec.model import Advice, Location, Package
+
+    rack = Package("rack", "2.2.3", "RubyGems", location=Location("web/Gemfile.lock"))
+    sinatra = Package("sinatra", "2.0.8.1", "RubyGems", location=Location("web/Gemfile.lock"), direct=True)
+    x = Package("x", "0.3.0", "crates.io", location=Location("Cargo.lock"))
+    report = dataclasses.replace(sample_report, advice=(
+        Advice(rack, "2.2.23", False, ("CVE-1", "CVE-2"), via=sinatra, unfixed=("CVE-3",)),
+        Advice(x, "0.4.0", True, ("CVE-4",)),
+        Advice(sinatra, None, False, ("CVE-5",), unfixed=("CVE-5",)),
+    ))
+    text = table.render(report, width=200)
+    lines = text[text.index("Upgrade advice:"):].splitlines()
+    assert lines[1:4] == [
+        "  x 0.3.0 → 0.4.0 (major version: expect breaking changes)  [Cargo.lock]",
+        "  rack 2.2.3 → 2.2.23; still unfixed: CVE-3; pulled in by sinatra 2.0.8.1 (bump it, or pin this one)"
+        "  [web/Gemfile.lock]",
+        "  sinatra 2.0.8.1: no fixed version known  [web/Gemfile.lock]",
+    ]

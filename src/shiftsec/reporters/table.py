@@ -78,6 +78,9 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
             buffer.write("\n".join(_grid(rows, widths, title_room, color=color)) + "\n")
         console.print()
     console.print(Text(_summary(report, findings)))
+    if report.advice:
+        console.print()
+        _print_advice(console, report, color=color)
     if report.errors:
         console.print()
         _print_errors(console, report.errors, color=color)
@@ -309,6 +312,31 @@ def _summary(report: Report, findings: list[Finding]) -> str:
     vulnerable = vulnerable_package_count(findings)
     packages = f"{vulnerable} of {plural(len(report.packages), 'package')}"
     return f"{plural(len(findings), 'vulnerability', 'vulnerabilities')} in {packages}: {by_severity}"
+
+
+def _print_advice(console: Console, report: Report, *, color: bool) -> None:
+    """One line per vulnerable package: what to upgrade to, and through which direct dependency."""
+    console.print(Text("Upgrade advice:", style="bold" if color else ""))
+    for advice in sorted(report.advice, key=lambda a: (a.package.location.path if a.package.location else "",
+                                                       a.package.name, a.package.version)):
+        package = advice.package
+        line = Text("  ")
+        line.append(f"{one_line(package.name, CELL_LIMIT)} {one_line(package.version, CELL_LIMIT)}",
+                    style="bold" if color else "")
+        if advice.fixed_in:
+            line.append(f" → {one_line(advice.fixed_in, CELL_LIMIT)}")
+            if advice.major_bump:
+                line.append(" (major version: expect breaking changes)", style="yellow" if color else "")
+        else:
+            line.append(": no fixed version known")
+        if advice.fixed_in and advice.unfixed:
+            line.append(f"; still unfixed: {', '.join(advice.unfixed[:5])}")
+        if advice.via is not None:
+            line.append(f"; pulled in by {one_line(advice.via.name, CELL_LIMIT)} {one_line(advice.via.version, 60)}"
+                        " (bump it, or pin this one)")
+        if package.location is not None:
+            line.append(f"  [{one_line(package.location.path, CELL_LIMIT)}]")
+        console.print(line)
 
 
 def _print_errors(console: Console, errors: tuple[ScanError, ...], *, color: bool) -> None:
