@@ -10,7 +10,16 @@ import yaml
 from shiftsec.analyzers.javascript import pnpm_lock
 from shiftsec.analyzers.javascript._pnpm_yaml import scan
 from shiftsec.analyzers.javascript.pnpm_lock import ANALYZER
-from tests.analyzers.javascript._helpers import FIXTURES, JUNK, assert_broken, names, run, run_bytes, shared_fixture, table
+from tests.analyzers.javascript._helpers import (
+    FIXTURES,
+    JUNK,
+    assert_broken,
+    names,
+    run,
+    run_bytes,
+    shared_fixture,
+    table,
+)
 from tests.conftest import shared
 
 SHARED = sorted(
@@ -106,14 +115,14 @@ def test_sources_are_noted() -> None:
 
 
 def _normalized(value: object) -> object:
-    """libyaml's document as the fast reader spells it (numbers stay text)."""
+    """libyaml's document as the fast reader spells it (numbers and dates stay text)."""
     if isinstance(value, dict):
         return {str(k): _normalized(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalized(v) for v in value]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return value
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    return str(value)  # numbers and dates
 
 
 @pytest.mark.parametrize("fixture", SHARED)
@@ -132,7 +141,7 @@ def test_fast_reader_matches_libyaml(fixture: str, monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     "text",
     [
-        "lockfileVersion: '9.0'\npackages: {'a@1.0.0': {resolution: {integrity: x}}}\n",  # flow style
+        "lockfileVersion: '9.0'\npackages: {'a@1.0.0': {resolution: {integrity: x}}, b@2.0.0: {}}\n",  # flow
         "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: &r\n    resolution: {integrity: x}\n  b@2.0.0: *r\n",
         "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution:\n      {integrity: x}\n  b@2.0.0: {}\n",
         "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}  # comment\n  b@2.0.0: {}\n",
@@ -183,3 +192,43 @@ def test_crlf(tmp_path: Path) -> None:
     path, _root = shared_fixture(ANALYZER, "peer-dependencies-v6.yaml")
     (tmp_path / "pnpm-lock.yaml").write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     assert run(ANALYZER, tmp_path / "pnpm-lock.yaml") == run(ANALYZER, path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 'it''s'\nb: \"x#y\"\nc: x#y\nd: -1\ne: yes\nf: null\ng: ~\nh:\ni: 2001-01-01\n",
+        "a: {x: 'p, q', y: b c, z: https://h/p#s}\nb: [a, b, ]\nc: {}\nd: []\ne: {x: y,}\n",
+        "a:\n    - x\n    - 'y'\nb:\n  c:\n      d: e\n  f: g\n",
+        "a  : b\nc: d  \n# comment\n\n  # indented comment\ne: f\r\n",
+        "a: b #comment\n",
+        "a: - b\n",
+        "a: [x, [y]]\n",
+        "a: 'open\n",
+        "a: !!str 1\n",
+        "a: &x b\nc: *x\n",
+        "a: |\n  text\n",
+        "a:\n  - x\n  b: c\n",
+        "a: 1\n  b: 2\n",
+        "a:\tb\n",
+        "<<: {x: 1}\n",
+        "? a\n: b\n",
+        '"a\\"b": c\n',
+        'a: "esc\\n"\n',
+        "a: {b}\n",
+        "a: b:\n",
+        "- a\n- b\n",
+        "--- \na: b\n",
+        "a: b\n...\n",
+        "%YAML 1.1\n---\na: b\n",
+        "a:\n- b\n- c\n",
+        "a: @b\n",
+        "a: b\n  c\n",
+        "a: 'x'\n'b': \"y\"\n\"c\": {'d': \"e\"}\n",
+    ],
+)
+def test_fast_reader_agrees_with_libyaml_or_declines(text: str) -> None:
+    fast = scan(text)
+    if fast is None:
+        return  # libyaml has the last word
+    assert fast[0] == _normalized(yaml.load(text, Loader=yaml.CSafeLoader) or {})

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from shiftsec.analyzers.javascript.yarn_lock import ANALYZER
-from tests.analyzers.javascript._helpers import FIXTURES, JUNK, assert_broken, names, run, run_bytes, shared_fixture, table
+from tests.analyzers.javascript._helpers import (
+    FIXTURES,
+    JUNK,
+    assert_broken,
+    names,
+    run,
+    run_bytes,
+    shared_fixture,
+    table,
+)
 
 
 @pytest.mark.parametrize(

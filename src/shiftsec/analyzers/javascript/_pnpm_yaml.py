@@ -158,7 +158,7 @@ def _scan(text: str, lines: dict[str, int]) -> dict[str, object]:
                     raise _Unsupported
                 key = content[:-1]
             key = key.rstrip(" ")
-            if not key or " #" in key or key[-1] == "\t":
+            if not key or " #" in key or key[-1] == "\t" or key == "<<":  # "<<" would be a merge key
                 raise _Unsupported
             value = value.lstrip(" ")
         if container is packages:

@@ -2,8 +2,9 @@
 The binary `bun.lockb` is not read.
 
 - JSONC: bun writes trailing commas but no comments, so trailing commas are dropped with one regex
-  and orjson parses the rest; only when that fails are comments stripped too (a slower pass that steps
-  over strings) before the final attempt.
+  (which does not step over strings: a string value ending in ", ]" would lose its comma, harmless for the
+  names and versions read here) and orjson parses the rest; only when that fails are comments stripped too
+  (a slower pass that does step over strings) before the final attempt.
 - Packages: each `packages` value is a tuple whose first element is "name@version" (a tuple whose first
   element is not a string is an error, as in osv-scalibr). A git source (`name@github:user/repo#sha`) has no
   registry version: it is reported with version "" (as osv-scalibr does) and a note; so are `file:`/`link:`
@@ -103,9 +104,16 @@ def _maps(info: dict[str, object], fields: tuple[str, ...], where: str) -> list[
     out = []
     for field in fields:
         deps = info.get(field)
-        if deps:
-            out.append(as_dict(deps, f"{where}.{field}"))
+        if deps is not None:
+            checked = as_dict(deps, f"{where}.{field}")
+            if checked:
+                out.append(checked)
     return out
+
+
+def _object(lock: dict[str, object], key: str) -> dict[str, object]:
+    value = lock.get(key)
+    return {} if value is None else as_dict(value, key)
 
 
 def _split(ident: str) -> tuple[str, str]:
@@ -116,8 +124,8 @@ def _split(ident: str) -> tuple[str, str]:
 
 def analyze(file: InputFile) -> Parsed:
     lock = _load(text_of(file.data))
-    packages = as_dict(lock.get("packages") or {}, "packages")
-    workspaces = as_dict(lock.get("workspaces") or {}, "workspaces")
+    packages = _object(lock, "packages")
+    workspaces = _object(lock, "workspaces")
     graph = Graph()
     notes: list[str] = []
     lines = KeyLines(file.data)

@@ -71,7 +71,8 @@ def analyze(file: InputFile) -> Parsed:
     packages = lock.get("packages")
     if packages is not None:
         return _parse_packages(as_dict(packages, "packages"), file, manifest)
-    dependencies = as_dict(lock.get("dependencies") or {}, "dependencies")
+    dependencies = lock.get("dependencies")
+    dependencies = {} if dependencies is None else as_dict(dependencies, "dependencies")
     return _package_lock_v1.parse(dependencies, file, manifest)
 
 
@@ -120,7 +121,8 @@ def _entry_error(path: str, entry: dict[str, object]) -> ParseError:
     for key in ("dev", "link"):
         opt_bool(entry, key, where)
     for key in _EDGE_FIELDS:
-        as_dict(entry.get(key) or {}, f"{where}.{key}")
+        if entry.get(key) is not None:
+            as_dict(entry[key], f"{where}.{key}")
     return ParseError(f"{where}: unexpected value")
 
 
@@ -211,7 +213,8 @@ def _roots(graph: Graph, index: dict[str, str], path: str, entry: dict[str, obje
     """The packages a project entry (root or workspace) asks for become direct."""
     graph.roots_known = True
     for field in (*_EDGE_FIELDS, "devDependencies"):
-        for dep in as_dict(entry.get(field) or {}, f"{where}.{field}"):
+        deps = entry.get(field)
+        for dep in () if deps is None else as_dict(deps, f"{where}.{field}"):
             target = _resolve(index, path, dep)
             if target is not None:
                 graph.root(target, dev=field == "devDependencies")

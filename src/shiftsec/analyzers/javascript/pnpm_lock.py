@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import yaml
@@ -43,7 +44,6 @@ _MAX_DEPTH = 1000
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _CONTENT = re.compile(rb"^[ \t]*[^\s#]", re.MULTILINE)
 _VERSION_LINE = re.compile(rb"""^["']?lockfileVersion["']?[ \t]*:""", re.MULTILINE)
-_LONG_LINE = re.compile(rb"^[^\n]{%d,}" % _MAX_DEPTH, re.MULTILINE)
 _KEY = re.compile(r"""  (?:'((?:[^'\n]|'')*)'|"([^"\n]*)"|([^\s'"#][^\n]*?)):(?:[ \t]|$)""")
 
 
@@ -67,13 +67,13 @@ def _mapping(value: object, section: str, key: str | None = None, field: str = "
 
 
 def _scalar(value: object, section: str, key: str | None = None, field: str = "") -> str:
-    """A YAML scalar as text ("" for null); a version written as a bare number is taken as written."""
+    """A YAML scalar as text ("" for null); a bare number or date (libyaml types them) as text."""
     if type(value) is str:
         return value
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
+        return str(value)  # as the fast reader reads it
     raise ParseError(f"{_where(section, key, field)}: expected text, found {type_name(value)}")
 
 
@@ -135,15 +135,14 @@ def _guard_depth(data: bytes) -> None:
         brackets = peeled
     if len(brackets) > _MAX_DEPTH:
         raise ParseError(f"flow collections nested more than {_MAX_DEPTH} deep")
-    for match in _LONG_LINE.finditer(data):
-        line = match.group(0)
-        if len(line) - len(line.lstrip(b" \t?:-")) > _MAX_DEPTH:
+    for line in data.split(b"\n"):
+        if len(line) > _MAX_DEPTH and len(line) - len(line.lstrip(b" \t?:-")) > _MAX_DEPTH:
             raise ParseError(f"block collections nested more than {_MAX_DEPTH} deep")
 
 
 def _load(data: bytes, text: str) -> tuple[object, dict[str, int]] | None:
     """The document: pnpm's own layout through the fast reader, anything else through libyaml."""
-    if _CONTENT.search(data) is None:
+    if not data.strip() or _CONTENT.search(data) is None:
         return None  # blank or comments only
     if _VERSION_LINE.search(data, 0, 65_536) is None:
         raise ParseError("no lockfileVersion: not a pnpm lockfile")

@@ -24,7 +24,7 @@ ECOSYSTEM = "PyPI"
 MAX_TOML_LINE = 1_000_000  # characters; lockfiles never come close, junk often does
 _PEP503 = re.compile(r"[-_.]+")
 # tomllib is quadratic in the number of parts of a dotted key: refuse absurd ones before parsing.
-_DEEP_KEY = re.compile(r"(?:[A-Za-z0-9_-]+\s*\.\s*){64}")
+_DEEP_KEY = re.compile(r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]++[ \t]*+\.[ \t]*+){64}")  # linear: no backtracking
 _NAME_LINE = re.compile(r"""\s*name\s*=\s*(["'])(.*?)\1""")
 DEV_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "lint", "docs", "doc"})
 
