@@ -48,7 +48,7 @@ def test_demo_project(capsys: pytest.CaptureFixture[str], full_db: tuple[Path, o
         "package": None, "fixed_in": "1.6.1", "major_bump": False, "via": None,
         "rule_ids": ["CVE-2021-25900"], "unfixed": []}
     # the editable install in requirements.txt is reported, not silently dropped
-    assert any(e["path"] == "requirements.txt" and e["kind"] == "not-matched" for e in report["errors"])
+    assert any(e["path"] == "requirements.txt" and e["kind"] == "note" for e in report["errors"])
 
 
 def test_demo_gate_and_markdown(capsys: pytest.CaptureFixture[str], full_db: tuple[Path, object]) -> None:
@@ -78,7 +78,7 @@ def test_sbom_written_by_fs_gives_the_same_findings(capsys: pytest.CaptureFixtur
 FIXTURE_ERRORS = {
     # folder -> the errors we expect, each explained
     "locks-many-with-invalid": [("composer.lock", "parse")],  # the fixture's composer.lock is deliberately malformed
-    "locks-bun-shorthash": [("bun.lock", "not-matched")],  # a git dependency: nothing to match in OSV
+    "locks-bun-shorthash": [("bun.lock", "note")],  # a git dependency: nothing to match in OSV
 }
 
 

@@ -119,5 +119,5 @@ def inventory(root: Path, options: WalkOptions, *, workers: int | None = None) -
             errors.append(ScanError(rel, f"{outcome} ({name})", "parse"))
             continue
         packages.extend(_packages(rel, outcome))
-        errors.extend(ScanError(rel, note, "not-matched") for note in outcome.notes)
+        errors.extend(ScanError(rel, note, "note") for note in outcome.notes)
     return TreeInventory(tuple(packages), tuple(errors), len(rels))

@@ -23,8 +23,10 @@ from shiftsec.analyzers.api import Dependency, InputFile, Parsed, ParseError
 ECOSYSTEM = "PyPI"
 MAX_TOML_LINE = 1_000_000  # characters; lockfiles never come close, junk often does
 _PEP503 = re.compile(r"[-_.]+")
-# tomllib is quadratic in the number of parts of a dotted key: refuse absurd ones before parsing.
-_DEEP_KEY = re.compile(r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]++[ \t]*+\.[ \t]*+){64}")  # linear: no backtracking
+# tomllib is quadratic in the number of parts of a dotted key: refuse absurd ones (real files use under 8)
+# before parsing. Possessive, and anchored to the start of a dotted run, so the search itself stays linear.
+MAX_KEY_PARTS = 16
+_DEEP_KEY = re.compile(rf"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9_-]++[ \t]*+\.[ \t]*+){{{MAX_KEY_PARTS}}}")
 _NAME_LINE = re.compile(r"""\s*name\s*=\s*(["'])(.*?)\1""")
 DEV_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "lint", "docs", "doc"})
 
@@ -70,39 +72,35 @@ def parse_toml(text: str) -> dict[str, Any]:
     if any(len(line) > MAX_TOML_LINE for line in text.split("\n")):
         raise ParseError(f"a line is longer than {MAX_TOML_LINE} characters: not a lockfile")
     if _DEEP_KEY.search(text):
-        raise ParseError("a key with more than 64 dotted parts: not a lockfile")
+        raise ParseError(f"a key of more than {MAX_KEY_PARTS} dotted parts: not a lockfile")
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer past Python's digit limit
         raise ParseError(f"not valid TOML: {short(str(exc))}") from None
-
-
-def load_json(data: bytes) -> object:
-    return parse_json(decode(data))
 
 
 def parse_json(text: str) -> object:
     try:
         return json.loads(text)
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer past Python's digit limit
         raise ParseError(f"not valid JSON: {short(str(exc))}") from None
 
 
 def table(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ParseError(f"{where} is {_kind(value)}, not a table")
+        raise ParseError(f"{where} is {_kind(value)}: a table was expected")
     return value
 
 
 def array(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise ParseError(f"{where} is {_kind(value)}, not an array")
+        raise ParseError(f"{where} is {_kind(value)}: an array was expected")
     return value
 
 
 def text(value: object, where: str) -> str:
     if not isinstance(value, str):
-        raise ParseError(f"{where} is {_kind(value)}, not a string")
+        raise ParseError(f"{where} is {_kind(value)}: a string was expected")
     return value
 
 
@@ -111,6 +109,8 @@ def strings(value: object, where: str) -> list[str]:
 
 
 def _kind(value: object) -> str:
+    if value is None:
+        return "missing"
     return {dict: "a table", list: "an array", str: "a string", bool: "a boolean", int: "a number",
             float: "a number"}.get(type(value), f"a {type(value).__name__}")
 
@@ -129,6 +129,23 @@ def pinned(specifier: SpecifierSet) -> str | None:
     """The one version `specifier` pins (`==1.2`, `===1.2`), or None for a range, a wildcard or no version."""
     exact = {s.version for s in specifier if s.operator == "===" or (s.operator == "==" and "*" not in s.version)}
     return exact.pop() if len(exact) == 1 else None
+
+
+_BOUND_ORDER = ("===", "==", ">=", "~=", ">", "<=", "<")
+
+
+def lowest_allowed(specifier: SpecifierSet) -> str | None:
+    """The version a range is checked at: its lower bound (`>=1.2`, `~=1.2`, `>1.2` → 1.2), else the bound it
+    names (`<=1.2` → 1.2, as osv-scalibr reads it); None when it names no version (`!=1.2`, no specifier) or
+    uses a wildcard (`==1.2.*`: a whole series, which osv-scalibr leaves out too)."""
+    if any(s.version.endswith(".*") for s in specifier):
+        return None
+    by_operator = {s.operator: s.version for s in specifier}
+    for operator in _BOUND_ORDER:
+        version = by_operator.get(operator)
+        if version:
+            return version
+    return None
 
 
 def requirement(spec: str) -> Requirement | None:
@@ -170,11 +187,10 @@ def line_of(source: str, needle: str, start: int = 0) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class Declared:
-    """What a pyproject.toml asks for: canonical names, those only asked for as development tools, and the
-    names of its development groups (PEP 735, PDM and Poetry groups, dev/test/lint/docs extras)."""
+    """What a pyproject.toml asks for: canonical names, and the canonical names of its development groups
+    (PEP 735, PDM and Poetry groups, dev/test/lint/docs extras)."""
 
     names: frozenset[str]
-    dev_only: frozenset[str]
     dev_groups: frozenset[str]
 
 
@@ -192,43 +208,33 @@ def declared(file: InputFile, relative: str = "pyproject.toml") -> Declared | No
 
 
 def _declared(doc: dict[str, Any]) -> Declared:
-    main: set[str] = set()
-    dev: set[str] = set()
+    names: set[str] = set()
     dev_groups: set[str] = set()
-    project = doc.get("project")
-    if isinstance(project, dict):
-        main.update(_pep508_names(project.get("dependencies")))
-        extras = project.get("optional-dependencies")
-        if isinstance(extras, dict):
-            for group, specs in extras.items():
-                if is_dev_word(group):
-                    dev_groups.add(group)
-                (dev if is_dev_word(group) else main).update(_pep508_names(specs))
-    groups = doc.get("dependency-groups")
-    if isinstance(groups, dict):
-        for group, specs in groups.items():
-            dev_groups.add(group)
-            dev.update(_pep508_names(specs))
+    project = _sub(doc, "project")
+    names.update(_pep508_names(project.get("dependencies")))
+    for extra, specs in _sub(project, "optional-dependencies").items():
+        names.update(_pep508_names(specs))
+        if is_dev_word(extra):
+            dev_groups.add(extra)
+    for group, specs in _sub(doc, "dependency-groups").items():
+        names.update(_pep508_names(specs))
+        dev_groups.add(group)
     tool = _sub(doc, "tool")
     poetry = _sub(tool, "poetry")
-    main.update(_keys(poetry.get("dependencies")) - {"python"})
-    dev.update(_keys(poetry.get("dev-dependencies")))
-    poetry_groups = poetry.get("group")
-    if isinstance(poetry_groups, dict):
-        for name, group in poetry_groups.items():
-            deps = _keys(group.get("dependencies")) if isinstance(group, dict) else set()
-            (main if name == "main" else dev).update(deps)
-            if name != "main":
-                dev_groups.add(name)
+    names.update(_keys(poetry.get("dependencies")) - {"python"}, _keys(poetry.get("dev-dependencies")))
+    for group, body in _sub(poetry, "group").items():
+        names.update(_keys(body.get("dependencies")) if isinstance(body, dict) else ())
+        if group != "main":
+            dev_groups.add(group)
     for owner in (_sub(tool, "pdm"), _sub(tool, "uv")):
         legacy = owner.get("dev-dependencies")
         if isinstance(legacy, dict):  # PDM: {group: [specs]}
             for group, specs in legacy.items():
+                names.update(_pep508_names(specs))
                 dev_groups.add(group)
-                dev.update(_pep508_names(specs))
         else:  # uv: [specs]
-            dev.update(_pep508_names(legacy))
-    return Declared(frozenset(main | dev), frozenset(dev - main), frozenset(canon(g) for g in dev_groups))
+            names.update(_pep508_names(legacy))
+    return Declared(frozenset(names), frozenset(canon(group) for group in dev_groups))
 
 
 def _sub(doc: dict[str, Any], key: str) -> dict[str, Any]:
@@ -278,15 +284,15 @@ def _satisfying(candidates: list[tuple[str, str]], specifier: str) -> list[tuple
 
 
 def merge(packages: list[Dependency]) -> tuple[Dependency, ...]:
-    """`packages` with one entry per key (first line kept, dependencies joined, dev only if dev everywhere)."""
+    """`packages` with one entry per key: first line kept, dependencies joined (never on itself), direct if
+    direct anywhere, dev only if dev everywhere."""
     by_key: dict[str, Dependency] = {}
     for dep in packages:
         seen = by_key.get(dep.key)
         if seen is None:
-            by_key[dep.key] = dep
-            continue
+            seen = Dependency(dep.name, dep.version, dep.direct, dep.dev, dep.line)
         direct = None if seen.direct is None and dep.direct is None else bool(seen.direct or dep.direct)
-        depends = tuple(dict.fromkeys(seen.depends_on + dep.depends_on))
+        depends = tuple(key for key in dict.fromkeys(seen.depends_on + dep.depends_on) if key != dep.key)
         by_key[dep.key] = Dependency(seen.name, seen.version, direct, seen.dev and dep.dev,
                                      seen.line if seen.line is not None else dep.line, depends)
     return tuple(by_key.values())

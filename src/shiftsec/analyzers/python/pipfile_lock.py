@@ -51,12 +51,25 @@ def _pipfile_names(file: InputFile) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _line(source: str, section_at: int, name: str) -> int | None:
-    """Line of `"name": {` after the section's key (cheap, best effort; a minified file is all line 1)."""
-    if section_at < 0:
-        return None
-    match = re.compile(rf'"{re.escape(name)}"\s*:\s*\{{').search(source, section_at)
-    return None if match is None else source.count("\n", 0, match.start()) + 1
+class _Lines:
+    """Line of each `"name": {` in turn, searching on from the previous one (entries come in file order), so
+    the whole file is scanned about once. Best effort: a minified file is all line 1."""
+
+    def __init__(self, source: str, section: str) -> None:
+        self.source = source
+        key = re.search(rf'"{section}"\s*:\s*\{{', source)
+        self.at = -1 if key is None else key.end()
+        self.line = 1 if key is None else source.count("\n", 0, self.at) + 1
+
+    def find(self, name: str) -> int | None:
+        if self.at < 0:
+            return None
+        match = re.compile(rf'"{re.escape(name)}"\s*:\s*\{{').search(self.source, self.at)
+        if match is None:
+            return None
+        self.line += self.source.count("\n", self.at, match.start())
+        self.at = match.start()
+        return self.line
 
 
 @guarded
@@ -70,11 +83,10 @@ def _analyze(file: InputFile) -> Parsed:
     notes: list[str] = []
     for section, dev in _SECTIONS:
         entries = table(doc.get(section, {}), f'"{section}"')
-        key = re.search(rf'"{section}"\s*:\s*\{{', source)
-        section_at = -1 if key is None else key.end()
+        lines = _Lines(source, section)
         for name, raw in entries.items():
             entry = table(raw, f"{section} entry {short(name)}")
-            line = _line(source, section_at, name)
+            line = lines.find(name)
             version = entry.get("version")
             if version is None:
                 origin = next((f"from {kind} {short(str(entry[kind]))}" for kind in _SOURCES if kind in entry),

@@ -1,11 +1,15 @@
 """python/pyproject: the dependencies a `pyproject.toml` declares.
 
-Read: PEP 621 `[project] dependencies` and `optional-dependencies`, PEP 735 `[dependency-groups]`, and Poetry's
-`[tool.poetry.dependencies]`, `[tool.poetry.dev-dependencies]` and `[tool.poetry.group.<g>.dependencies]`.
-A manifest declares what may be installed, not what is: only an exact pin (`==1.2`, `===1.2`; for Poetry
-also a bare `1.2` or `=1.2`) is a package. A range, a missing version, a URL/git/path source and dynamic
-dependencies are notes. The project itself is not a package. Everything is direct; dev is a dependency group,
-a Poetry group other than "main", the legacy Poetry dev-dependencies, or an extra named dev/test/lint/docs.
+Read: PEP 621 `[project] dependencies` and `optional-dependencies`, PEP 735 `[dependency-groups]`, Poetry's
+`[tool.poetry.dependencies]`, `[tool.poetry.dev-dependencies]` and `[tool.poetry.group.<g>.dependencies]`, and
+the legacy `[tool.pdm.dev-dependencies]` and `[tool.uv] dev-dependencies`.
+A manifest declares what may be installed, not what is. An exact pin (`==1.2`, `===1.2`; for Poetry also a
+bare `1.2` or `=1.2`) is a package. A declared range is checked at its lowest allowed version (`>=1.2`,
+Poetry `^1.2` → 1.2, with a note saying so: the range lets that version in) unless a lockfile sits beside
+the manifest (poetry.lock, uv.lock, pdm.lock, pylock.toml, Pipfile.lock): the lockfile then says what is
+installed, and the range is only a note. A missing version, a URL/git/path source and dynamic dependencies
+are notes. The project itself is not a package. Everything is direct; dev is a dependency group,
+a Poetry group other than "main", the legacy dev-dependencies tables, or an extra named dev/test/lint/docs.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from shiftsec.analyzers.python._common import (
     guarded,
     is_dev_word,
     line_of,
+    lowest_allowed,
     merge,
     parse_toml,
     pinned,
@@ -31,6 +36,8 @@ from shiftsec.analyzers.python._common import (
 )
 
 _POETRY_EXACT = re.compile(r"(?:===?|=)?\s*(\d[^\s,*<>=!~^|]*)")
+_POETRY_LOWEST = re.compile(r"(?:\^|~=?|>=?|<=?|==?)?\s*v?(\d[^\s,*<>=!~^|]*)")
+LOCKFILES = ("poetry.lock", "uv.lock", "pdm.lock", "pylock.toml", "Pipfile.lock")
 _POETRY_SOURCES = ("git", "path", "url", "file")
 
 
@@ -39,10 +46,21 @@ def _required(path: str) -> bool:
 
 
 class _Collector:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, lockfile: str | None) -> None:
         self.source = source
+        self.lockfile = lockfile  # a sibling lockfile: ranges are then left to it
         self.packages: list[Dependency] = []
         self.notes: list[str] = []
+
+    def _range(self, name: str, spec: str, lowest: str | None, where: str, line: int | None, *, dev: bool) -> None:
+        if self.lockfile is not None:
+            self.notes.append(at(line, f"{where}: {name} {spec} is a range; {self.lockfile} says what is installed"))
+        elif lowest is not None:
+            self.packages.append(Dependency(name, lowest, direct=True, dev=dev, line=line))
+            self.notes.append(at(line, f"{where}: {name} {spec} is a range, not a pin: checked at its lowest "
+                                       f"allowed version {lowest}"))
+        else:
+            self.notes.append(at(line, f"{where}: {name} {spec} names no version to check — not matched"))
 
     def pep508(self, specs: object, where: str, *, dev: bool) -> None:
         """A PEP 508 list: `[project] dependencies`, an extra, a dependency group."""
@@ -59,8 +77,8 @@ class _Collector:
             elif (version := pinned(parsed.specifier)) is not None:
                 self.packages.append(Dependency(parsed.name, version, direct=True, dev=dev, line=line))
             elif parsed.specifier:
-                self.notes.append(at(line, f"{where}: {parsed.name}{parsed.specifier} is a range, not a pinned "
-                                           "version — not matched"))
+                lowest = lowest_allowed(parsed.specifier)
+                self._range(parsed.name, str(parsed.specifier), lowest, where, line, dev=dev)
             else:
                 self.notes.append(at(line, f"{where}: {parsed.name} has no version — not matched"))
 
@@ -88,8 +106,8 @@ class _Collector:
         if exact is not None:
             self.packages.append(Dependency(name, exact.group(1), direct=True, dev=dev, line=line))
         elif spec:
-            self.notes.append(at(line, f"{header}: {name} {short(spec)} is a range, not a pinned version"
-                                       " — not matched"))
+            lowest = _POETRY_LOWEST.match(spec)
+            self._range(name, short(spec), lowest.group(1) if lowest else None, header, line, dev=dev)
         else:
             self.notes.append(at(line, f"{header}: {name} has no version — not matched"))
 
@@ -98,7 +116,7 @@ class _Collector:
 def _analyze(file: InputFile) -> Parsed:
     source = decode(file.data)
     doc = parse_toml(source)
-    out = _Collector(source)
+    out = _Collector(source, next((name for name in LOCKFILES if file.read(name) is not None), None))
     project = table(doc.get("project", {}), "[project]")
     dynamic = project.get("dynamic", [])
     if isinstance(dynamic, list) and "dependencies" in dynamic:
@@ -108,7 +126,12 @@ def _analyze(file: InputFile) -> Parsed:
         out.pep508(specs, f"extra {extra}", dev=is_dev_word(extra))
     for group, specs in table(doc.get("dependency-groups", {}), "[dependency-groups]").items():
         out.pep508(specs, f"group {group}", dev=True)
-    poetry = table(table(doc.get("tool", {}), "[tool]").get("poetry", {}), "[tool.poetry]")
+    tool = table(doc.get("tool", {}), "[tool]")
+    for group, specs in table(table(tool.get("pdm", {}), "[tool.pdm]").get("dev-dependencies", {}),
+                              "[tool.pdm.dev-dependencies]").items():
+        out.pep508(specs, f"pdm dev group {group}", dev=True)
+    out.pep508(table(tool.get("uv", {}), "[tool.uv]").get("dev-dependencies"), "uv dev-dependencies", dev=True)
+    poetry = table(tool.get("poetry", {}), "[tool.poetry]")
     if "dependencies" in poetry:
         out.poetry(poetry["dependencies"], "tool.poetry.dependencies", dev=False)
     if "dev-dependencies" in poetry:

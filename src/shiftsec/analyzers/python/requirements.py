@@ -4,11 +4,13 @@ Lines are read the way pip reads them: `\\` continuations joined, `#` comments d
 options (`--hash=...`, `-C ...`) split off at the first token that starts with `-`, then the rest parsed as a
 PEP 508 requirement (extras and environment markers allowed; the package is kept whatever its marker says).
 
-Only an exact pin (`==1.2`, `===1.2`) is a package. An unpinned or ranged requirement is a package only when
-a constraints file (`-c`) pins it; otherwise it is a note, as are editable installs, URL and path requirements,
-lines using `${ENV}` variables, unknown options and lines pip would reject. `-r` and `-c` files are read
-through `InputFile.read`, relative to the file that names them, each at most once (include loops end there).
-Every requirement is direct; a file whose name says dev/test/lint/docs (`requirements-dev.txt`,
+An exact pin (`==1.2`, `===1.2`) is a package. A ranged requirement takes a constraints file's (`-c`) pin when
+there is one; otherwise it is checked at its lowest allowed version (`>=1.2` → 1.2, as osv-scanner does: the
+range lets that version in), with a note saying so. An unversioned requirement, editable installs, URL and
+path requirements, lines using `${ENV}` variables, unknown options and lines pip would reject are notes.
+`-r` and `-c` files are read through `InputFile.read`, relative to the file that names them, each at most
+once (include loops end there). Every requirement is direct; a file whose name says dev/test/lint/docs
+(`requirements-dev.txt`,
 `requirements/test.txt`) holds dev dependencies. Packages from an included file carry the line of the top
 file's `-r` that brought them in.
 """
@@ -21,6 +23,8 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from packaging.specifiers import SpecifierSet
+
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
@@ -29,6 +33,7 @@ from shiftsec.analyzers.python._common import (
     decode,
     guarded,
     is_dev_word,
+    lowest_allowed,
     merge,
     pinned,
     requirement,
@@ -37,7 +42,6 @@ from shiftsec.analyzers.python._common import (
 
 MAX_LINE = 100_000  # characters in one logical line
 MAX_FILES = 64  # requirement and constraint files read for one top file
-_COMMENT = re.compile(r"(^|\s+)#.*$")  # pip's COMMENT_RE
 _ENV_VAR = re.compile(r"\$\{[A-Z0-9_]+\}")
 _REQUIREMENT = ("-r", "--requirement")
 _CONSTRAINT = ("-c", "--constraint")
@@ -66,24 +70,37 @@ def _is_dev_file(relative: str) -> bool:
 def _logical_lines(source: str) -> Iterator[tuple[int, str]]:
     """(first physical line, joined text) per logical line, comments removed, as pip's join_lines does."""
     pending: list[str] = []
-    first = 0
+    first = length = 0
     for number, line in enumerate(source.splitlines(), 1):
-        starts_comment = _COMMENT.match(line) is not None
+        starts_comment = line.lstrip().startswith("#")
         if line.endswith("\\") and not starts_comment:
             if not pending:
-                first = number
+                first, length = number, 0
             pending.append(line[:-1])
-            _check_length(first, sum(map(len, pending)))
+            length += len(line)
+            _check_length(first, length)
             continue
         if pending:
             pending.append(" " + line if starts_comment else line)
-            yield first, _COMMENT.sub("", "".join(pending)).strip()
+            _check_length(first, length + len(line))
+            yield first, _uncomment("".join(pending))
             pending = []
         else:
             _check_length(number, len(line))
-            yield number, _COMMENT.sub("", line).strip()
+            yield number, _uncomment(line)
     if pending:
-        yield first, _COMMENT.sub("", "".join(pending)).strip()
+        yield first, _uncomment("".join(pending))
+
+
+def _uncomment(line: str) -> str:
+    """`line` without its comment: from a `#` that starts the line or follows whitespace (pip's COMMENT_RE,
+    without the regex's quadratic backtracking over long runs of spaces)."""
+    at_ = line.find("#")
+    while at_ >= 0:
+        if at_ == 0 or line[at_ - 1].isspace():
+            return line[:at_].strip()
+        at_ = line.find("#", at_ + 1)
+    return line.strip()
 
 
 def _check_length(line: int, length: int) -> None:
@@ -224,9 +241,14 @@ class _Reader:
             version = self.constraints.get(canon(item.name))
             if version is not None:
                 self.packages.append(Dependency(item.name, version, direct=True, dev=item.dev, line=item.line))
+            elif (lowest := lowest_allowed(SpecifierSet(item.spec))) is not None:
+                # a range allows old versions too: check its lowest (what osv-scanner does) and say so
+                self.packages.append(Dependency(item.name, lowest, direct=True, dev=item.dev, line=item.line))
+                self.note(item.where, item.number, f"{item.name}{item.spec} is a range, not a pin: checked at its "
+                                                   f"lowest allowed version {lowest}")
             elif item.spec:
                 self.note(item.where, item.number,
-                          f"{item.name}{item.spec} is a range, not a pinned version — not matched")
+                          f"{item.name}{item.spec} names no version to check — not matched")
             else:
                 self.note(item.where, item.number, f"{item.name} has no version — not matched")
 
