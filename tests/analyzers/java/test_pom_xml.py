@@ -79,12 +79,22 @@ def test_parent_fixture_notes_what_it_cannot_resolve() -> None:
     assert any("parent org.upstream:parent-pom:1.0 is not in the scan tree" in n for n in notes)
 
 
-def test_range_is_a_note_not_a_package() -> None:
+def test_range_is_checked_at_its_floor_with_a_note() -> None:
     parsed = _scalibr("interpolation.xml")
-    assert _versions(parsed) == {"org.mine:mypackage": "1.0.0", "org.mine:my.package": "2.3.4"}
+    assert _versions(parsed) == {"org.mine:mypackage": "1.0.0", "org.mine:my.package": "2.3.4",
+                                 "org.mine:ranged-package": "9.4.35.v20201120"}
     assert parsed.notes == (
-        "org.mine:ranged-package: version '[9.4.35.v20201120,9.5)' is a range or not a pinned version",
+        "org.mine:ranged-package: version '[9.4.35.v20201120,9.5)' is a range, not a pin: checked at its lowest "
+        "allowed version 9.4.35.v20201120",
     )
+
+
+@pytest.mark.parametrize(("version", "floor"), [("[1.0,2.0)", "1.0"), ("[1.0,)", "1.0"), ("(1.0,2.0)", None),
+                                                ("(,2.0]", None), ("[1.0,2.0),[3.0,)", None), ("1.0", None)])
+def test_range_floor(version: str, floor: str | None) -> None:
+    from shiftsec.analyzers.java.pom_model import maven_range_floor
+
+    assert maven_range_floor(version) == floor
 
 
 def test_parent_two_folders_up_with_bom_and_property_chain() -> None:
@@ -97,13 +107,14 @@ def test_parent_two_folders_up_with_bom_and_property_chain() -> None:
         "org.slf4j:slf4j-api": "2.0.9",  # property of the middle parent
         "org.acme:acme-core": "1.0",  # ${project.groupId}:...:${project.version}, both inherited
         "org.example:exact": "1.5",  # [1.5] is a pin
+        "org.example:ranged": "1.0",  # [1.0,2.0): checked at its floor
         "org.projectlombok:lombok": "1.18.30",  # declared by the root, inherited
     }
     dev = {p.name for p in parsed.packages if p.dev}
     assert dev == {"junit:junit"}
     assert set(parsed.notes) == {
         "imported BOM org.elsewhere:elsewhere-bom:7 is not in the scan tree: the versions it manages are unknown",
-        "org.example:ranged: version '[1.0,2.0)' is a range or not a pinned version",
+        "org.example:ranged: version '[1.0,2.0)' is a range, not a pin: checked at its lowest allowed version 1.0",
         "org.example:undefined: version property ${nobody.defines.this} is not defined",
         "org.example:unmanaged: no version (not managed by this pom or a parent or BOM in the tree)",
     }

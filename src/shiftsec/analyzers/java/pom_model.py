@@ -174,6 +174,16 @@ def interpolate(text: str, properties: dict[str, str]) -> tuple[str | None, str]
     return None, f"{name} (a reference cycle)"
 
 
+def maven_range_floor(version: str) -> str | None:
+    """The lowest version a Maven range lets in, when it names one inclusively: "[1.0,2.0)" → 1.0; None for
+    "(1.0,2.0)", "(,2.0]", several ranges, or anything else."""
+    text = version.strip()
+    if not text.startswith("[") or text.count(",") != 1 or not text.endswith((")", "]")):
+        return None
+    floor = text[1:].split(",", 1)[0].strip()
+    return floor if floor and not any(c in floor for c in "[](),${} \t\n") else None
+
+
 def maven_pin(version: str) -> str | None:
     """The exact version a Maven version string names: "1.2" and "[1.2]" name 1.2; ranges ("[1.0,2.0)"),
     LATEST/RELEASE and leftovers of interpolation name none (None)."""

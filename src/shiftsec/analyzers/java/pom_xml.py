@@ -27,6 +27,7 @@ from shiftsec.analyzers.java.pom_model import (
     builtin_properties,
     interpolate,
     maven_pin,
+    maven_range_floor,
     parse_pom,
 )
 
@@ -102,8 +103,12 @@ class _Resolver:
                 continue
             pinned = maven_pin(version)
             if pinned is None:
-                self.notes.append(f"{name}: version '{version}' is a range or not a pinned version")
-                continue
+                pinned = maven_range_floor(version)
+                if pinned is None:
+                    self.notes.append(f"{name}: version '{version}' names no version to check")
+                    continue
+                self.notes.append(f"{name}: version '{version}' is a range, not a pin: checked at its lowest "
+                                  f"allowed version {pinned}")
             scope = (interpolate(dep.scope, props)[0] or "") if dep.scope else managed_scope
             dev = scope.strip() == "test"
             old = found.get((name, pinned))
