@@ -11,44 +11,19 @@ from __future__ import annotations
 
 import yaml
 
+from shiftsec.analyzers._yaml import compose, is_null, mapping
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
-
-_MAX_DEPTH = 64
 
 
 def _required(path: str) -> bool:
     return path.rsplit("/", 1)[-1] == "pubspec.lock"
 
 
-def _compose(text: str) -> yaml.Node | None:
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise ParseError(f"YAML nested deeper than {_MAX_DEPTH} levels")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return yaml.compose(text, Loader=yaml.CSafeLoader)
 
-
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
-
-
-def _mapping(node: yaml.Node, where: str) -> dict[str, yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        raise ParseError(f"{where} is not a mapping")
-    out: dict[str, yaml.Node] = {}
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            raise ParseError(f"{where} has a key that is not a scalar")
-        out[key.value] = value
-    return out
 
 
 def _scalar(node: yaml.Node | None, where: str) -> str | None:
-    if node is None or _is_null(node):
+    if node is None or is_null(node):
         return None
     if not isinstance(node, yaml.ScalarNode):
         raise ParseError(f"{where} is not a scalar")
@@ -60,12 +35,12 @@ def _analyze(file: InputFile) -> Parsed:
         text = file.data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ParseError("not UTF-8 text") from None
-    root = _compose(text)
+    root = compose(text)
     if root is None:
         raise ParseError("empty file")
-    top = _mapping(root, "the document")
+    top = mapping(root, "the document")
     listed = top.get("packages")
-    if listed is None or _is_null(listed):
+    if listed is None or is_null(listed):
         return Parsed("Pub", ())
     if not isinstance(listed, yaml.MappingNode):
         raise ParseError("'packages' is not a mapping")
@@ -75,7 +50,7 @@ def _analyze(file: InputFile) -> Parsed:
         key = _scalar(key_node, "a package name")
         if not key:
             raise ParseError(f"line {key_node.start_mark.line + 1}: a package without a name")
-        entry = _mapping(value, f"package {key}")
+        entry = mapping(value, f"package {key}")
         version = _scalar(entry.get("version"), f"{key}.version")
         if not version:
             raise ParseError(f"package {key} has no version")
@@ -83,7 +58,7 @@ def _analyze(file: InputFile) -> Parsed:
         name = key
         description = entry.get("description")
         if isinstance(description, yaml.MappingNode):
-            name = _scalar(_mapping(description, f"{key}.description").get("name"), f"{key}.description.name") or key
+            name = _scalar(mapping(description, f"{key}.description").get("name"), f"{key}.description.name") or key
         direct = kind.startswith("direct") if kind else None
         packages.setdefault((name, version), Dependency(name, version, direct=direct, dev=kind == "direct dev",
                                                         line=key_node.start_mark.line + 1))

@@ -14,9 +14,9 @@ import re
 
 import yaml
 
+from shiftsec.analyzers._yaml import compose, is_null, mapping
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
-_MAX_DEPTH = 64
 _HACKAGE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9-]*?)-(?P<version>\d+(?:\.\d+)*)(?:@.*)?")
 
 
@@ -24,31 +24,7 @@ def _required(path: str) -> bool:
     return path.rsplit("/", 1)[-1] == "stack.yaml.lock"
 
 
-def _compose(text: str) -> yaml.Node | None:
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise ParseError(f"YAML nested deeper than {_MAX_DEPTH} levels")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return yaml.compose(text, Loader=yaml.CSafeLoader)
 
-
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
-
-
-def _mapping(node: yaml.Node, where: str) -> dict[str, yaml.Node]:
-    if not isinstance(node, yaml.MappingNode):
-        raise ParseError(f"{where} is not a mapping")
-    out: dict[str, yaml.Node] = {}
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            raise ParseError(f"{where} has a key that is not a string")
-        out[str(key.value)] = value
-    return out
 
 
 def _analyze(file: InputFile) -> Parsed:
@@ -56,11 +32,11 @@ def _analyze(file: InputFile) -> Parsed:
         text = file.data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ParseError("not UTF-8 text") from None
-    root = _compose(text)
+    root = compose(text)
     if root is None:
         return Parsed("Hackage", ())
-    listed = _mapping(root, "the document").get("packages")
-    if listed is None or _is_null(listed):
+    listed = mapping(root, "the document").get("packages")
+    if listed is None or is_null(listed):
         return Parsed("Hackage", ())
     if not isinstance(listed, yaml.SequenceNode):
         raise ParseError("'packages' is not a list")
@@ -69,11 +45,11 @@ def _analyze(file: InputFile) -> Parsed:
     notes: list[str] = []
     for entry in listed.value:
         line = entry.start_mark.line + 1
-        completed = _mapping(entry, f"the package at line {line}").get("completed")
-        if completed is None or _is_null(completed):
+        completed = mapping(entry, f"the package at line {line}").get("completed")
+        if completed is None or is_null(completed):
             notes.append(f"line {line}: a package that was never completed")
             continue
-        hackage = _mapping(completed, f"line {line}: 'completed'").get("hackage")
+        hackage = mapping(completed, f"line {line}: 'completed'").get("hackage")
         if hackage is None:
             notes.append(f"line {line}: a package that does not come from Hackage")
             continue

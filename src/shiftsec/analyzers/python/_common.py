@@ -301,3 +301,22 @@ def merge(packages: list[Dependency]) -> tuple[Dependency, ...]:
 def at(line: int | None, message: str) -> str:
     """A note, prefixed by its line when known."""
     return f"line {line}: {message}" if line is not None else message
+
+
+Locked = tuple[str, str, dict[str, Any], int | None]  # name, version, the [[package]] table, its line
+
+
+def locked_packages(source: str, doc: dict[str, Any]) -> tuple[list[Locked], list[str]]:
+    """The `[[package]]` tables of a poetry.lock or pdm.lock: those with a version, and a note for each
+    without one (a local directory or VCS checkout has nothing to match)."""
+    raw = doc.get("package", [])
+    entries = [table(entry, "a [[package]] entry") for entry in (raw if isinstance(raw, list) else [raw])]
+    names = [text(entry.get("name"), "a package name") for entry in entries]
+    notes: list[str] = []
+    locked: list[Locked] = []
+    for name, entry, line in zip(names, entries, entry_lines(source, "[[package]]", names), strict=True):
+        if entry.get("version") is None:
+            notes.append(at(line, f"{name} has no version — not matched"))
+        else:
+            locked.append((name, text(entry["version"], f"the version of {name}"), entry, line))
+    return locked, notes

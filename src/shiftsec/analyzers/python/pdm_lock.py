@@ -17,19 +17,16 @@ from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     Declared,
     Resolver,
-    at,
     canon,
     declared,
     decode,
-    entry_lines,
     guarded,
     is_dev_word,
+    locked_packages,
     merge,
     parse_toml,
     requirement,
     strings,
-    table,
-    text,
 )
 
 
@@ -57,17 +54,7 @@ def _depends(entry: dict[str, Any], name: str, resolver: Resolver) -> tuple[str,
 @guarded
 def _analyze(file: InputFile) -> Parsed:
     source = decode(file.data)
-    doc = parse_toml(source)
-    raw = doc.get("package", [])
-    entries = [table(entry, "a [[package]] entry") for entry in (raw if isinstance(raw, list) else [raw])]
-    names = [text(entry.get("name"), "a package name") for entry in entries]
-    notes: list[str] = []
-    locked: list[tuple[str, str, dict[str, Any], int | None]] = []
-    for name, entry, line in zip(names, entries, entry_lines(source, "[[package]]", names), strict=True):
-        if entry.get("version") is None:
-            notes.append(at(line, f"{name} has no version — not matched"))
-        else:
-            locked.append((name, text(entry["version"], f"the version of {name}"), entry, line))
+    locked, notes = locked_packages(source, parse_toml(source))
     resolver = Resolver((name, version) for name, version, _, _ in locked)
     project = declared(file)
     packages = [

@@ -16,12 +16,11 @@ from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     Resolver,
-    at,
     canon,
     declared,
     decode,
-    entry_lines,
     guarded,
+    locked_packages,
     merge,
     parse_toml,
     table,
@@ -58,17 +57,7 @@ def _constraints(value: object) -> list[str | None]:
 @guarded
 def _analyze(file: InputFile) -> Parsed:
     source = decode(file.data)
-    doc = parse_toml(source)
-    raw = doc.get("package", [])
-    entries = [table(entry, "a [[package]] entry") for entry in (raw if isinstance(raw, list) else [raw])]
-    names = [text(entry.get("name"), "a package name") for entry in entries]
-    notes: list[str] = []
-    locked: list[tuple[str, str, dict[str, Any], int | None]] = []
-    for name, entry, line in zip(names, entries, entry_lines(source, "[[package]]", names), strict=True):
-        if entry.get("version") is None:
-            notes.append(at(line, f"{name} has no version — not matched"))
-        else:
-            locked.append((name, text(entry["version"], f"the version of {name}"), entry, line))
+    locked, notes = locked_packages(source, parse_toml(source))
     resolver = Resolver((name, version) for name, version, _, _ in locked)
     project = declared(file)
     packages: list[Dependency] = []

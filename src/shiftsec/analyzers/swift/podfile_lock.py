@@ -14,26 +14,15 @@ import re
 
 import yaml
 
+from shiftsec.analyzers._yaml import compose
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
-_MAX_DEPTH = 64
 _ENTRY = re.compile(r"(?P<name>[^\s(]+)(?:\s+\((?P<version>[^)]*)\))?")
 
 
 def _required(path: str) -> bool:
     return path.rsplit("/", 1)[-1] == "Podfile.lock"
 
-
-def _compose(text: str) -> yaml.Node | None:
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > _MAX_DEPTH:
-                raise ParseError(f"YAML nested deeper than {_MAX_DEPTH} levels")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return yaml.compose(text, Loader=yaml.CSafeLoader)
 
 
 def _scalar(node: yaml.Node, where: str) -> str:
@@ -60,7 +49,7 @@ def _analyze(file: InputFile) -> Parsed:
         text = file.data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ParseError("not UTF-8 text") from None
-    root = _compose(text)
+    root = compose(text)
     if root is None:
         raise ParseError("empty file")
     if not isinstance(root, yaml.MappingNode):
