@@ -336,7 +336,7 @@ def _print_advice(console: Console, report: Report, *, color: bool) -> None:
                         " (bump it, or pin this one)")
         if package.location is not None:
             line.append(f"  [{one_line(package.location.path, CELL_LIMIT)}]")
-        console.print(line)
+        console.print(line, soft_wrap=True)  # one line per package: the terminal wraps it, copies stay whole
 
 
 def _print_errors(console: Console, errors: tuple[ScanError, ...], *, color: bool) -> None:
