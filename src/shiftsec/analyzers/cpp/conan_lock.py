@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _DEV_LISTS = ("build_requires", "python_requires", "config_requires")
@@ -124,13 +125,7 @@ def _analyze(file: InputFile) -> Parsed:
     return _flat(lock)
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed conan.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "conan.lock")
 
 
 ANALYZER = Analyzer(name="cpp/conan-lock", version=1, required=_required, analyze=analyze)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import yaml
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers._yaml import compose, is_null, mapping
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
@@ -65,13 +66,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("Pub", tuple(packages.values()))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed pubspec.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "pubspec.lock")
 
 
 ANALYZER = Analyzer(name="dart/pubspec-lock", version=1, required=_required, analyze=analyze)

@@ -7,41 +7,21 @@ analyzer's body so that an unforeseen exception on hostile input becomes a `Pars
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeElementTree
 import orjson
 from defusedxml import DefusedXmlException
 
-from shiftsec.analyzers.api import InputFile, Parsed, ParseError
+from shiftsec.analyzers.api import ParseError
 
 _BOM = b"\xef\xbb\xbf"
 MAX_XML_BYTES = 16 << 20  # project files and packages.config are kilobytes; past this it is not one
 _PROPERTY = re.compile(r"\$\(([A-Za-z_][\w.-]*)\)")
 _MAX_EXPANSIONS = 16  # $(A) -> $(B) -> ... deeper than this is a loop or abuse
 _MAX_VALUE = 4096  # an expanded value longer than this is abuse (a property doubling at each level)
-
-
-def guarded(body: Callable[[InputFile], Parsed]) -> Callable[[InputFile], Parsed]:
-    """`body`, with any exception other than `ParseError` turned into one (the analyzer contract)."""
-
-    @functools.wraps(body)
-    def analyze(file: InputFile) -> Parsed:
-        try:
-            return body(file)
-        except ParseError:
-            raise
-        except RecursionError:
-            raise ParseError("nesting too deep") from None
-        except MemoryError:
-            raise ParseError("file too large to parse") from None
-        except Exception as exc:  # the contract: only ParseError leaves an analyzer
-            raise ParseError(f"unreadable: {type(exc).__name__}: {_one_line(str(exc))}") from exc
-
-    return analyze
 
 
 def _one_line(text: str) -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.dotnet._common import (
     child_text,
     expand,
-    guarded,
     local_attr,
     msbuild_properties,
     nuget_pin,

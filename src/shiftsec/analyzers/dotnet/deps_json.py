@@ -10,8 +10,9 @@ become notes. The file does not say what is dev-only.
 
 from __future__ import annotations
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
-from shiftsec.analyzers.dotnet._common import expect_dict, expect_str, guarded, load_json_object
+from shiftsec.analyzers.dotnet._common import expect_dict, expect_str, load_json_object
 
 _RUNTIME_PACK = "runtimepack."
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import posixpath
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
-from shiftsec.analyzers.dotnet._common import guarded, local_attr, nuget_pin, parse_xml
+from shiftsec.analyzers.dotnet._common import local_attr, nuget_pin, parse_xml
 
 
 def _required(path: str) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import posixpath
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
-from shiftsec.analyzers.dotnet._common import expect_dict, expect_str, guarded, load_json_object
+from shiftsec.analyzers.dotnet._common import expect_dict, expect_str, load_json_object
 
 
 def _required(path: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _MAX_DEPTH = 64
@@ -177,13 +178,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("Hex", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed mix.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "mix.lock")
 
 
 ANALYZER = Analyzer(name="elixir/mix-lock", version=1, required=_required, analyze=analyze)

@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _MAX_LINE = 1 << 20
@@ -236,13 +237,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("Go", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed go.mod: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "go.mod")
 
 
 ANALYZER = Analyzer(name="golang/go-mod", version=1, required=_required, analyze=analyze)

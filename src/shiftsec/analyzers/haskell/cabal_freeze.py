@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _MAX_LINE = 1 << 20
@@ -58,13 +59,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("Hackage", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed cabal.project.freeze: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "cabal.project.freeze")
 
 
 ANALYZER = Analyzer(name="haskell/cabal-freeze", version=1, required=_required, analyze=analyze)

@@ -14,6 +14,7 @@ import re
 
 import yaml
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers._yaml import compose, is_null, mapping
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
@@ -64,13 +65,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("Hackage", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed stack.yaml.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "stack.yaml.lock")
 
 
 ANALYZER = Analyzer(name="haskell/stack-lock", version=1, required=_required, analyze=analyze)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.java.pom_model import (
     ParentRef,
@@ -50,16 +51,11 @@ def _required(path: str) -> bool:
     return posixpath.basename(path) == "pom.xml"
 
 
-def _analyze(file: InputFile) -> Parsed:
-    try:
-        pom = parse_pom(file.data)
-        return _Resolver(file).resolve(pom)
-    except ParseError:
-        raise
-    except RecursionError:
-        raise ParseError("nesting too deep") from None
-    except Exception as exc:  # the contract: only ParseError leaves an analyzer
-        raise ParseError(f"unreadable: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from exc
+def _parse(file: InputFile) -> Parsed:
+    return _Resolver(file).resolve(parse_pom(file.data))
+
+
+_analyze = guarded(_parse, "pom.xml")
 
 
 class _Resolver:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _PLATFORM_PREFIXES = ("ext-", "lib-", "composer-")
@@ -89,13 +90,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("Packagist", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed composer.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "composer.lock")
 
 
 ANALYZER = Analyzer(name="php/composer-lock", version=1, required=_required, analyze=analyze)

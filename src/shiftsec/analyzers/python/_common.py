@@ -7,18 +7,18 @@ analyzer's parse function so that a slip anywhere still surfaces as a `ParseErro
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
-from shiftsec.analyzers.api import Dependency, InputFile, Parsed, ParseError
+from shiftsec.analyzers._guard import decode
+from shiftsec.analyzers.api import Dependency, InputFile, ParseError
 
 ECOSYSTEM = "PyPI"
 MAX_TOML_LINE = 1_000_000  # characters; lockfiles never come close, junk often does
@@ -31,37 +31,10 @@ _NAME_LINE = re.compile(r"""\s*name\s*=\s*(["'])(.*?)\1""")
 DEV_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "lint", "docs", "doc"})
 
 
-def guarded(parse: Callable[[InputFile], Parsed]) -> Callable[[InputFile], Parsed]:
-    """`parse`, with every exception other than `ParseError` turned into one (the analyzer contract)."""
-
-    @functools.wraps(parse)
-    def analyze(file: InputFile) -> Parsed:
-        try:
-            return parse(file)
-        except ParseError:
-            raise
-        except RecursionError:
-            raise ParseError("nested too deeply") from None
-        except Exception as exc:  # the contract: nothing but ParseError leaves an analyzer
-            raise ParseError(f"cannot read the file ({type(exc).__name__}: {short(str(exc))})") from exc
-
-    return analyze
-
-
 def short(text: str, limit: int = 120) -> str:
     """`text` on one line, cut to `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 text without a byte-order mark; binary data and other encodings are a `ParseError`."""
-    if b"\x00" in data:
-        raise ParseError("binary data (NUL bytes), not a text file")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text (byte {exc.start})") from None
 
 
 def load_toml(data: bytes) -> dict[str, Any]:

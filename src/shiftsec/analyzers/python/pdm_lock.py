@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
@@ -19,8 +20,6 @@ from shiftsec.analyzers.python._common import (
     Resolver,
     canon,
     declared,
-    decode,
-    guarded,
     is_dev_word,
     locked_packages,
     merge,

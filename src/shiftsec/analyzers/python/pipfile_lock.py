@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     at,
     canon,
-    decode,
-    guarded,
     load_toml,
     merge,
     parse_json,

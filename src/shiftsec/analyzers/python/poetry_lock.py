@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     Resolver,
     canon,
     declared,
-    decode,
-    guarded,
     locked_packages,
     merge,
     parse_toml,

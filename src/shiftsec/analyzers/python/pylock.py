@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
@@ -21,9 +22,7 @@ from shiftsec.analyzers.python._common import (
     at,
     canon,
     declared,
-    decode,
     entry_lines,
-    guarded,
     is_dev_word,
     merge,
     parse_toml,

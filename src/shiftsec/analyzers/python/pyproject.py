@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     array,
     at,
-    decode,
-    guarded,
     is_dev_word,
     line_of,
     lowest_allowed,

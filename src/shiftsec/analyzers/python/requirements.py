@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 
 from packaging.specifiers import SpecifierSet
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     at,
     canon,
-    decode,
-    guarded,
     is_dev_word,
     lowest_allowed,
     merge,

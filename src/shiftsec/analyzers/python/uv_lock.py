@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from shiftsec.analyzers._guard import decode, guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed
 from shiftsec.analyzers.python._common import (
     ECOSYSTEM,
     Resolver,
     array,
     at,
-    decode,
     entry_lines,
-    guarded,
     merge,
     parse_toml,
     table,

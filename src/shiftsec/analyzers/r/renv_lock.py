@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _CRAN = frozenset({"CRAN", "RSPM", "PPM", "P3M"})
@@ -67,13 +68,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("CRAN", packages, tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed renv.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "renv.lock")
 
 
 ANALYZER = Analyzer(name="r/renv-lock", version=1, required=_required, analyze=analyze)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _MAX_LINE = 1 << 20
@@ -93,13 +94,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("RubyGems", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed Gemfile.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "Gemfile.lock")
 
 
 ANALYZER = Analyzer(name="ruby/gemfile-lock", version=1, required=_required, analyze=analyze)

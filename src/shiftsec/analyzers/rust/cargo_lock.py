@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _MAX_LINE = 1 << 20
@@ -97,13 +98,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("crates.io", tuple(packages.values()))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed Cargo.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "Cargo.lock")
 
 
 ANALYZER = Analyzer(name="rust/cargo-lock", version=1, required=_required, analyze=analyze)

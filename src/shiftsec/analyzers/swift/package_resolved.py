@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -85,13 +86,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("SwiftURL", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed Package.resolved: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "Package.resolved")
 
 
 ANALYZER = Analyzer(name="swift/package-resolved", version=1, required=_required, analyze=analyze)

@@ -14,6 +14,7 @@ import re
 
 import yaml
 
+from shiftsec.analyzers._guard import guarded
 from shiftsec.analyzers._yaml import compose
 from shiftsec.analyzers.api import Analyzer, Dependency, InputFile, Parsed, ParseError
 
@@ -97,13 +98,7 @@ def _analyze(file: InputFile) -> Parsed:
     return Parsed("CocoaPods", tuple(packages.values()), tuple(notes))
 
 
-def analyze(file: InputFile) -> Parsed:
-    try:
-        return _analyze(file)
-    except ParseError:
-        raise
-    except Exception as exc:  # the contract: whatever breaks on a bad file is reported as a ParseError
-        raise ParseError(f"malformed Podfile.lock: {' '.join(str(exc).split())[:200]}") from exc
+analyze = guarded(_analyze, "Podfile.lock")
 
 
 ANALYZER = Analyzer(name="swift/podfile-lock", version=1, required=_required, analyze=analyze)
