@@ -23,7 +23,7 @@ from shiftsec.errors import ShiftsecError, UsageError
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx")
-SCANNERS = ("vuln", "none")
+SCANNERS = ("vuln", "secret", "none")
 _MAX_LISTED_ERRORS = 50
 
 
@@ -178,8 +178,11 @@ def sbom_command(
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
               help="Exit 1 when a finding has at least this severity.")
-@click.option("--scanners", type=click.Choice(SCANNERS), default="vuln", show_default=True,
-              help="'none' lists the packages only (e.g. for an SBOM) and needs no database.")
+@click.option("--scanners", default="vuln", show_default=True, metavar="LIST",
+              help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens); 'none' only lists the "
+                   "packages (e.g. for an SBOM) and needs no database.")
+@click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 @click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
@@ -192,6 +195,7 @@ def fs_command(
     output: Path | None,
     fail_on: str | None,
     scanners: str,
+    secret_config: Path | None,
     skip_dirs: tuple[str, ...],
     skip_files: tuple[str, ...],
     include_dev: bool,
@@ -202,9 +206,14 @@ def fs_command(
     from shiftsec.engine import scan_directory
     from shiftsec.targets.directory import WalkOptions
 
+    chosen = {s.strip() for s in scanners.split(",") if s.strip()}
+    unknown = chosen - set(SCANNERS)
+    if unknown or not chosen or ("none" in chosen and len(chosen) > 1):
+        raise UsageError(f"--scanners {scanners!r}: choose from {', '.join(SCANNERS)} (comma-separated; 'none' alone)")
     options = WalkOptions(skip_dirs, skip_files, include_vendored, not no_gitignore)
     report = scan_directory(
-        path, _resolve_db(db_path), walk_options=options, include_dev=include_dev, match=scanners == "vuln"
+        path, _resolve_db(db_path), walk_options=options, include_dev=include_dev, match="vuln" in chosen,
+        secrets="secret" in chosen, secret_config=secret_config,
     )
     if not report.packages and not report.errors:
         _err(f"note: no lockfile or manifest found under {path}")

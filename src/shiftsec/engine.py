@@ -11,8 +11,10 @@ from pathlib import Path
 
 from shiftsec import __version__
 from shiftsec.errors import InputError
-from shiftsec.model import DatabaseInfo, Finding, Report
+from shiftsec.model import DatabaseInfo, Finding, Report, ScanError
 from shiftsec.scanners import advice, vulns
+from shiftsec.scanners.secrets import SecretScan
+from shiftsec.secrets.api import Allowlist, Rule
 from shiftsec.targets.directory import WalkOptions
 from shiftsec.targets.sbom import read_sbom
 from shiftsec.targets.tree import inventory
@@ -52,8 +54,11 @@ def scan_directory(
     walk_options: WalkOptions,
     include_dev: bool = False,
     match: bool = True,
+    secrets: bool = False,
+    secret_config: Path | None = None,
 ) -> Report:
-    """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database.
+    """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database;
+    with `secrets`, also search every text file for secrets (shiftsec's rules, or a gitleaks-format config).
 
     Development dependencies are listed in the inventory either way; they are matched only with
     `include_dev`.
@@ -78,6 +83,10 @@ def scan_directory(
         findings = advice.annotate(result.findings, paths)
         advised = advice.advise(findings, paths)
         errors = errors + result.errors
+    if secrets:
+        found = _secret_scan(path, walk_options, secret_config)
+        findings = findings + found.findings
+        errors = errors + found.errors
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
@@ -89,3 +98,39 @@ def scan_directory(
         database=database,
         advice=advised,
     )
+
+
+def _secret_scan(path: Path, walk_options: WalkOptions, config: Path | None) -> SecretScan:
+    from shiftsec.scanners import secrets as secret_scanner
+    from shiftsec.secrets.engine import Engine
+    from shiftsec.targets.directory import walk
+
+    rules, allowlist = load_secret_rules(config)
+    walk_errors: list[ScanError] = []
+    rels = list(walk(path, secret_scanner.wanted, walk_options, walk_errors))
+    from shiftsec.vulndb.store import default_path
+
+    # Compiling the rules into Hyperscan databases takes seconds; they are cached beside the advisory database.
+    cache = default_path().parent / "hyperscan"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        cache_dir: str | None = str(cache)
+    except OSError:
+        cache_dir = None  # an unwritable cache only costs time
+    found = secret_scanner.scan_files(path, rels, Engine(rules, allowlist, cache_dir=cache_dir), rules)
+    return SecretScan(found.findings, tuple(walk_errors) + found.errors, found.files)
+
+
+def load_secret_rules(config: Path | None) -> tuple[tuple[Rule, ...], Allowlist | None]:
+    """shiftsec's default rules, or the rules of a gitleaks-format TOML file used unchanged."""
+    if config is None:
+        from shiftsec.secrets.rules import default_rules
+
+        return default_rules(), None
+    from shiftsec.secrets.gitleaks import load_gitleaks
+
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{config}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return load_gitleaks(text)

@@ -54,6 +54,7 @@ class Severity(enum.IntEnum):
 
 class FindingType(enum.StrEnum):
     VULNERABILITY = "vulnerability"
+    SECRET = "secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,9 @@ class Finding:
     published: str | None = None
     # "name@version" from a direct dependency down to `package`, where the lockfile records the graph
     dependency_path: tuple[str, ...] = ()
+    # secrets only: a redacted form ("ghp_…, 40 characters") and the SHA-256 of the value, never the value
+    evidence: str | None = None
+    secret_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

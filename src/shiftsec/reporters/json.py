@@ -24,7 +24,7 @@ from shiftsec.reporters._common import (
     vulnerable_package_count,
 )
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 TOOL_NAME = "shiftsec"
 
 
@@ -114,6 +114,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "references": list(finding.references),
         "published": finding.published,
         "dependency_path": list(finding.dependency_path),
+        "evidence": finding.evidence,
+        "secret_sha256": finding.secret_sha256,
         "fingerprint": finding.fingerprint,
     }
 

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from shiftsec.model import Finding, Report, ScanError, Severity
+from shiftsec.model import Finding, FindingType, Report, ScanError, Severity
 from shiftsec.reporters._common import (
     finding_location,
     one_line,
@@ -67,7 +67,9 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
         emoji=False,
         highlight=False,
     )
-    findings = sorted_findings(report.findings)
+    everything = sorted_findings(report.findings)
+    findings = [f for f in everything if f.type is not FindingType.SECRET]
+    secrets = [f for f in everything if f.type is FindingType.SECRET]
     for source, group in _group_by_source(findings):
         rows = _rows(group)
         widths, title_room = _column_widths([cells for _, cells, _ in rows], width)
@@ -77,7 +79,14 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
         else:
             buffer.write("\n".join(_grid(rows, widths, title_room, color=color)) + "\n")
         console.print()
-    console.print(Text(_summary(report, findings)))
+    if secrets:
+        _print_secrets(console, secrets, color=color)
+        console.print()
+    if findings or not secrets:
+        console.print(Text(_summary(report, findings)))
+    if secrets:
+        files = len({f.location.path for f in secrets if f.location})
+        console.print(Text(f"{plural(len(secrets), 'secret')} in {plural(files, 'file')}"))
     if report.advice:
         console.print()
         _print_advice(console, report, color=color)
@@ -312,6 +321,20 @@ def _summary(report: Report, findings: list[Finding]) -> str:
     vulnerable = vulnerable_package_count(findings)
     packages = f"{vulnerable} of {plural(len(report.packages), 'package')}"
     return f"{plural(len(findings), 'vulnerability', 'vulnerabilities')} in {packages}: {by_severity}"
+
+
+def _print_secrets(console: Console, secrets: list[Finding], *, color: bool) -> None:
+    """One line per secret: where, which rule, how bad, and the redacted value (never the value)."""
+    console.print(Text("Secrets:", style="bold" if color else ""))
+    for finding in sorted(secrets, key=lambda f: (f.location.path, f.location.line or 0) if f.location else ("", 0)):
+        where = f"{finding.location.path}:{finding.location.line}" if finding.location else "-"
+        line = Text("  ")
+        line.append(one_line(where, CELL_LIMIT), style="bold" if color else "")
+        line.append("  ")
+        line.append(finding.severity.name, style=SEVERITY_STYLES[finding.severity] if color else "")
+        line.append(f"  {one_line(finding.rule_id, 80)}  {one_line(finding.evidence or '', 80)}"
+                    f"  {one_line(finding.title, 100)}")
+        console.print(line, soft_wrap=True)
 
 
 def _print_advice(console: Console, report: Report, *, color: bool) -> None:

@@ -1,0 +1,1 @@
+"""Secret detection: rules as data, a linear-time matching engine, and redaction that never leaks a value."""

@@ -1,0 +1,150 @@
+"""Hyperscan databases for the secret engine: one literal database of keywords, one database of rule regexes.
+
+Every rule regex is tried alone first with `SOM_LEFTMOST | UTF8` (the hit then carries its start offset), then
+with `UTF8` only (end offset only: large bounded repeats make SOM tracking "too large"); a regex Hyperscan rejects
+either way is left to RE2 alone. Compiled databases are cached per pattern set in the process and, when a
+cache directory is given, on disk (`hyperscan.dumpb`): trying ~200 regexes one by one takes several seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import hyperscan
+
+SOM = hyperscan.HS_FLAG_SOM_LEFTMOST
+UTF8 = hyperscan.HS_FLAG_UTF8
+# Hyperscan callback: (pattern id, start or 0, end, flags, context) -> True to stop scanning.
+Handler = Callable[[int, int, int, int, object], bool | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RegexDatabase:
+    database: hyperscan.Database | None
+    flags: tuple[int, ...]  # per input pattern: SOM|UTF8, UTF8, or 0 = not in the database (RE2 alone)
+
+    def scan(self, data: bytes, handler: Handler) -> None:
+        if self.database is not None:
+            with contextlib.suppress(hyperscan.ScanTerminated):  # the handler asked to stop
+                self.database.scan(data, match_event_handler=handler)
+
+
+_BOUND = re.compile(r"\{(\d*),?(\d*)\}")
+_HEAVY_BOUND = 300
+
+
+def _heavy(pattern: str) -> bool:
+    """Whether Hyperscan would spend seconds to minutes compiling `pattern`: a repeated group (`(...){0,8}`,
+    whose body holds bounded repeats of its own) or a bound of 300 or more. Measured on the default rules: one
+    Kubernetes rule alone took 126 s; such patterns are keyword-gated and cheap for RE2 on the files that hold
+    their keywords."""
+    if "){" in pattern:
+        return True
+    return any(int(upper or lower or 0) >= _HEAVY_BOUND for lower, upper in _BOUND.findall(pattern))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tier(pattern: str) -> int:
+    """The richest flags this pattern compiles with alone (0: left to RE2 alone, see `_heavy`)."""
+    if _heavy(pattern):
+        return 0
+    for flags in (SOM | UTF8, UTF8):
+        try:
+            _compile([pattern.encode()], [flags])
+        except hyperscan.error:
+            continue
+        return flags
+    return 0
+
+
+def _compile(
+    expressions: Sequence[bytes], flags: Sequence[int], ids: Sequence[int] | None = None
+) -> hyperscan.Database:
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=list(expressions),
+        ids=list(ids if ids is not None else range(len(expressions))),
+        elements=len(expressions),
+        flags=list(flags),
+    )
+    return database
+
+
+@functools.lru_cache(maxsize=16)
+def regex_database(patterns: tuple[str, ...], cache_dir: str | None = None) -> RegexDatabase:
+    """One database for all patterns Hyperscan accepts; pattern ids are indexes into `patterns`."""
+    if cache_dir is None:
+        return _regex_database(patterns)
+    key = hashlib.sha256(json.dumps([getattr(hyperscan, "__version__", ""), *patterns]).encode()).hexdigest()[:32]
+    file = os.path.join(cache_dir, f"hyperscan-{key}.db")
+    try:
+        with open(file, "rb") as stream:
+            header, blob = stream.read().split(b"\n", 1)
+        flags = tuple(int(f) for f in json.loads(header))
+        if len(flags) == len(patterns):
+            return RegexDatabase(_load(blob) if blob else None, flags)
+    except (OSError, ValueError, hyperscan.error):
+        pass  # absent, corrupt or from another Hyperscan build: compile again
+    compiled = _regex_database(patterns)
+    blob = hyperscan.dumpb(compiled.database) if compiled.database is not None else b""
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        with open(file + ".tmp", "wb") as stream:
+            stream.write(json.dumps(compiled.flags).encode() + b"\n" + blob)
+        os.replace(file + ".tmp", file)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return compiled
+
+
+def _load(blob: bytes) -> hyperscan.Database:
+    database = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+    database.scratch = hyperscan.Scratch(database)  # a loaded database comes without scratch space
+    return database
+
+
+def _regex_database(patterns: tuple[str, ...]) -> RegexDatabase:
+    flags = [_tier(p) if p else 0 for p in patterns]
+    for attempt in (flags, [f & ~SOM for f in flags]):
+        ids = [i for i, f in enumerate(attempt) if f]
+        if not ids:
+            return RegexDatabase(None, tuple(attempt))
+        try:
+            database = _compile([patterns[i].encode() for i in ids], [attempt[i] for i in ids], ids)
+        except hyperscan.error:
+            continue
+        return RegexDatabase(database, tuple(attempt))
+    return RegexDatabase(None, (0,) * len(patterns))
+
+
+def _literal(keyword: str) -> bytes:
+    return b"".join(b"\\x%02x" % byte for byte in keyword.encode())
+
+
+@functools.lru_cache(maxsize=16)
+def keyword_database(keywords: tuple[str, ...]) -> hyperscan.Database | None:
+    """Case-insensitive literal matching of every keyword; each keyword reports at most once per scan."""
+    if not keywords:
+        return None
+    flag = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
+    return _compile([_literal(k) for k in keywords], [flag] * len(keywords))
+
+
+def present_keywords(database: hyperscan.Database | None, data: bytes) -> set[int]:
+    """Indexes of the keywords that occur in `data` (ASCII case-insensitively)."""
+    found: set[int] = set()
+    if database is None:
+        return found
+
+    def on_match(kid: int, start: int, end: int, flags: int, context: object) -> None:
+        found.add(kid)
+
+    database.scan(data, match_event_handler=on_match)
+    return found

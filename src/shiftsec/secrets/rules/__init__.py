@@ -1,0 +1,218 @@
+"""shiftsec's own secret rules: a TOML schema (documented at the top of `default.toml`) and its loader.
+
+`load_rules(text, origin)` validates a rule file strictly (unknown fields, missing or duplicate ids, bad
+severities and malformed values raise `UsageError("<origin>: rule <id>: <reason>")`); `default_rules()` loads
+the rule set shipped with the package.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import re2
+
+from shiftsec.errors import UsageError
+from shiftsec.model import Severity
+from shiftsec.secrets.api import Allowlist, Rule
+
+__all__ = ["SEVERITIES", "default_rules", "gitleaks_map", "load_rules"]
+
+SEVERITIES: dict[str, Severity] = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+}
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_RULE_FIELDS = frozenset(
+    {
+        "id",
+        "title",
+        "regex",
+        "secret_group",
+        "severity",
+        "keywords",
+        "entropy",
+        "path",
+        "allowlists",
+        "remediation",
+        "provider",
+        "tags",
+    }
+)
+_REQUIRED = ("id", "title", "regex", "remediation", "provider")
+_ALLOWLIST_FIELDS = frozenset({"regexes", "stopwords", "paths", "target", "condition"})
+_TOP_FIELDS = frozenset({"rules"})
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _str(table: dict[str, Any], key: str, default: str | None = None) -> str | None:
+    value = table.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise _Invalid(f"`{key}` must be a string")
+    return value
+
+
+def _strings(table: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _Invalid(f"`{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _allowlist(table: object) -> Allowlist:
+    if not isinstance(table, dict):
+        raise _Invalid("`allowlists` entries must be tables")
+    unknown = sorted(set(table) - _ALLOWLIST_FIELDS)
+    if unknown:
+        raise _Invalid(f"unknown allowlist field(s) {', '.join(unknown)}")
+    target = _str(table, "target", "secret")
+    if target not in ("secret", "match", "line"):
+        raise _Invalid(f"allowlist target must be secret, match or line, not {target!r}")
+    condition = _str(table, "condition", "or")
+    if condition not in ("or", "and"):
+        raise _Invalid(f"allowlist condition must be or / and, not {condition!r}")
+    allow = Allowlist(
+        regexes=_strings(table, "regexes"),
+        stopwords=tuple(word.lower() for word in _strings(table, "stopwords")),
+        paths=_strings(table, "paths"),
+        target=target,
+        condition=condition,
+    )
+    if not (allow.regexes or allow.stopwords or allow.paths):
+        raise _Invalid("an allowlist needs regexes, stopwords or paths")
+    for pattern in (*allow.regexes, *allow.paths):
+        _check_regex(pattern, "allowlist regex")
+    return allow
+
+
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
+def _check_regex(pattern: str, what: str) -> int:
+    """Validate `pattern` as RE2 syntax; returns its number of capture groups."""
+    for construct in ("(?=", "(?!", "(?<=", "(?<!", "(?P=", "(?>"):
+        if construct in pattern:
+            raise _Invalid(f"{what} uses {construct!r}, which RE2 does not support")
+    if re.search(r"(?<!\\)\\[1-9]", pattern):
+        raise _Invalid(f"{what} uses a backreference, which RE2 does not support")
+    try:
+        return int(re2.compile(pattern, _RE2_OPTIONS).groups)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise _Invalid(f"{what} is not valid RE2: {reason}") from None
+
+
+def _rule(table: dict[str, Any]) -> Rule:
+    unknown = sorted(set(table) - _RULE_FIELDS)
+    if unknown:
+        raise _Invalid(f"unknown field(s) {', '.join(unknown)}")
+    for key in _REQUIRED:
+        if not table.get(key):
+            raise _Invalid(f"missing `{key}`")
+    rule_id = _str(table, "id") or ""
+    if not _ID.fullmatch(rule_id):
+        raise _Invalid("`id` must be kebab-case ([a-z0-9]+(-[a-z0-9]+)*)")
+    regex = _str(table, "regex") or ""
+    groups = _check_regex(regex, "`regex`")
+    group = table.get("secret_group", 0)
+    if not isinstance(group, int) or isinstance(group, bool) or group < 0:
+        raise _Invalid("`secret_group` must be a non-negative integer")
+    if group > groups:
+        raise _Invalid(f"`secret_group` {group} exceeds the regex's {groups} group(s)")
+    severity_name = _str(table, "severity", "high") or ""
+    if severity_name not in SEVERITIES:
+        raise _Invalid(f"bad severity {severity_name!r} (expected one of {', '.join(SEVERITIES)})")
+    keywords = _strings(table, "keywords")
+    if any(word != word.lower() or not word for word in keywords):
+        raise _Invalid("`keywords` must be non-empty lower-case strings")
+    entropy = table.get("entropy")
+    if entropy is not None:
+        if not isinstance(entropy, (int, float)) or isinstance(entropy, bool) or not 0 <= entropy <= 8:
+            raise _Invalid("`entropy` must be a number between 0 and 8")
+        entropy = float(entropy)
+    path = _str(table, "path")
+    if path is not None:
+        _check_regex(path, "`path`")
+    raw_allowlists = table.get("allowlists", [])
+    if not isinstance(raw_allowlists, list):
+        raise _Invalid("`allowlists` must be an array of tables")
+    return Rule(
+        id=rule_id,
+        title=_str(table, "title") or "",
+        regex=regex,
+        severity=SEVERITIES[severity_name],
+        keywords=keywords,
+        secret_group=group,
+        entropy=entropy,
+        path=path,
+        allowlists=tuple(_allowlist(item) for item in raw_allowlists),
+        remediation=_str(table, "remediation") or "",
+        provider=_str(table, "provider") or "",
+        tags=_strings(table, "tags"),
+    )
+
+
+def load_rules(text: str, origin: str) -> tuple[Rule, ...]:
+    """Parse and validate a shiftsec rule file; `origin` (a path or name) prefixes every error message."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{origin}: not valid TOML: {exc}") from None
+    unknown = sorted(set(document) - _TOP_FIELDS)
+    if unknown:
+        raise UsageError(f"{origin}: unknown top-level field(s) {', '.join(unknown)}")
+    tables = document.get("rules", [])
+    if not isinstance(tables, list):
+        raise UsageError(f"{origin}: `rules` must be an array of tables ([[rules]])")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, table in enumerate(tables, 1):
+        label = f"#{index}"
+        if isinstance(table, dict) and isinstance(table.get("id"), str) and table["id"]:
+            label = table["id"]
+        if not isinstance(table, dict):
+            raise UsageError(f"{origin}: rule {label}: must be a table")
+        try:
+            rule = _rule(table)
+        except _Invalid as exc:
+            raise UsageError(f"{origin}: rule {label}: {exc}") from None
+        if rule.id in seen:
+            raise UsageError(f"{origin}: rule {rule.id}: duplicate id")
+        seen.add(rule.id)
+        rules.append(rule)
+    return tuple(rules)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> tuple[Rule, ...]:
+    """shiftsec's built-in rule set (`default.toml`, shipped as package data)."""
+    text = resources.files(__name__).joinpath("default.toml").read_text(encoding="utf-8")
+    return load_rules(text, "shiftsec:secrets/rules/default.toml")
+
+
+def gitleaks_map() -> dict[str, tuple[str, ...]]:
+    """gitleaks rule id → the shiftsec rule id(s) covering it (`gitleaks_map.toml`; a list where shiftsec splits a
+    gitleaks rule, e.g. Stripe live / test / restricted keys)."""
+    text = resources.files(__name__).joinpath("gitleaks_map.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(text).get("map", {})
+    result: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or not all(isinstance(item, str) for item in ids):
+            raise UsageError(f"gitleaks_map.toml: {key}: expected a rule id or a list of rule ids")
+        result[str(key)] = tuple(ids)
+    return result
