@@ -69,9 +69,17 @@ def scan_directory(
         raise InputError(f"{path}: not a folder or a regular file")
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
-    tree = inventory(path, walk_options)
+    from shiftsec.scanners import secrets as secret_scanner
+    from shiftsec.targets import tree as tree_target
+    from shiftsec.targets.directory import walk
+
+    # One walk serves both scanners (so an unreadable folder is reported once).
+    walk_errors: list[ScanError] = []
+    candidates = list(walk(path, lambda rel: tree_target.wanted(rel) or (secrets and secret_scanner.wanted(rel)),
+                           walk_options, walk_errors))
+    tree = inventory(path, walk_options, files=[rel for rel in candidates if tree_target.wanted(rel)])
     findings: tuple[Finding, ...] = ()
-    errors = tree.errors
+    errors = tuple(walk_errors) + tree.errors
     database = None
     advised: tuple[advice.Advice, ...] = ()
     if match:
@@ -84,7 +92,7 @@ def scan_directory(
         advised = advice.advise(findings, paths)
         errors = errors + result.errors
     if secrets:
-        found = _secret_scan(path, walk_options, secret_config)
+        found = _secret_scan(path, [rel for rel in candidates if secret_scanner.wanted(rel)], secret_config)
         findings = findings + found.findings
         errors = errors + found.errors
     return Report(
@@ -100,16 +108,12 @@ def scan_directory(
     )
 
 
-def _secret_scan(path: Path, walk_options: WalkOptions, config: Path | None) -> SecretScan:
+def _secret_scan(path: Path, rels: list[str], config: Path | None) -> SecretScan:
     from shiftsec.scanners import secrets as secret_scanner
     from shiftsec.secrets.engine import Engine
-    from shiftsec.targets.directory import walk
-
-    rules, allowlist = load_secret_rules(config)
-    walk_errors: list[ScanError] = []
-    rels = list(walk(path, secret_scanner.wanted, walk_options, walk_errors))
     from shiftsec.vulndb.store import default_path
 
+    rules, allowlist = load_secret_rules(config)
     # Compiling the rules into Hyperscan databases takes seconds; they are cached beside the advisory database.
     cache = default_path().parent / "hyperscan"
     try:
@@ -117,8 +121,7 @@ def _secret_scan(path: Path, walk_options: WalkOptions, config: Path | None) -> 
         cache_dir: str | None = str(cache)
     except OSError:
         cache_dir = None  # an unwritable cache only costs time
-    found = secret_scanner.scan_files(path, rels, Engine(rules, allowlist, cache_dir=cache_dir), rules)
-    return SecretScan(found.findings, tuple(walk_errors) + found.errors, found.files)
+    return secret_scanner.scan_files(path, rels, Engine(rules, allowlist, cache_dir=cache_dir), rules)
 
 
 def load_secret_rules(config: Path | None) -> tuple[tuple[Rule, ...], Allowlist | None]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shiftsec.model import Finding, FindingType, Location, ScanError, Severity, fingerprint
+from shiftsec.model import Finding, FindingType, Location, ScanError, fingerprint
 from shiftsec.secrets.api import Matcher, Rule, SecretMatch
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -112,4 +112,4 @@ def scan_files(root: Path, rels: Sequence[str], engine: Matcher, rules: Sequence
     return SecretScan(tuple(findings), tuple(errors), len(rels))
 
 
-__all__ = ["SecretScan", "Severity", "findings_for", "redact", "scan_files", "secret_hash", "wanted"]
+__all__ = ["SecretScan", "findings_for", "redact", "scan_files", "secret_hash", "wanted"]

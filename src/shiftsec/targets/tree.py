@@ -100,11 +100,22 @@ def _packages(rel: str, parsed: Parsed) -> list[Package]:
     return out
 
 
-def inventory(root: Path, options: WalkOptions, *, workers: int | None = None) -> TreeInventory:
-    """Find and parse every lockfile and manifest under `root` (a folder, or a single file)."""
+def wanted(rel: str) -> bool:
+    """Whether the file at `rel` is a lockfile or manifest an analyzer reads."""
+    return _wanted(rel)
+
+
+def inventory(
+    root: Path, options: WalkOptions, *, workers: int | None = None, files: list[str] | None = None
+) -> TreeInventory:
+    """Find and parse every lockfile and manifest under `root` (a folder, or a single file).
+
+    `files` are the candidates when the caller walked the tree already (with `wanted`); the walk's own errors
+    are then the caller's to report.
+    """
     errors: list[ScanError] = []
     base = root if root.is_dir() else root.parent
-    rels = list(walk(root, _wanted, options, errors))
+    rels = files if files is not None else list(walk(root, _wanted, options, errors))
     n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     if len(rels) < _PARALLEL_FROM or n_workers <= 1:
         results = _parse_chunk(str(base), rels)
