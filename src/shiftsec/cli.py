@@ -183,6 +183,8 @@ def sbom_command(
                    "packages (e.g. for an SBOM) and needs no database.")
 @click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
               help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
+@click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
+              help="Files larger than this are not searched for secrets (listed in errors); 0 = no limit.")
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 @click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
@@ -196,6 +198,7 @@ def fs_command(
     fail_on: str | None,
     scanners: str,
     secret_config: Path | None,
+    secret_max_mb: float,
     skip_dirs: tuple[str, ...],
     skip_files: tuple[str, ...],
     include_dev: bool,
@@ -213,9 +216,10 @@ def fs_command(
     options = WalkOptions(skip_dirs, skip_files, include_vendored, not no_gitignore)
     report = scan_directory(
         path, _resolve_db(db_path), walk_options=options, include_dev=include_dev, match="vuln" in chosen,
-        secrets="secret" in chosen, secret_config=secret_config,
+        secrets="secret" in chosen, secret_config=secret_config, packages=bool(chosen & {"vuln", "none"}),
+        secret_max_bytes=int(secret_max_mb * 2**20),
     )
-    if not report.packages and not report.errors:
+    if chosen & {"vuln", "none"} and not report.packages and not report.errors:
         _err(f"note: no lockfile or manifest found under {path}")
     _emit(report, fmt, output)
     _gate(report, fail_on)

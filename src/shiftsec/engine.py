@@ -5,19 +5,21 @@ The CLI calls these functions and only formats and prints what they return.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from shiftsec import __version__
 from shiftsec.errors import InputError
-from shiftsec.model import DatabaseInfo, Finding, Report, ScanError
+from shiftsec.model import DatabaseInfo, Finding, Package, Report, ScanError
 from shiftsec.scanners import advice, vulns
 from shiftsec.scanners.secrets import SecretScan
 from shiftsec.secrets.api import Allowlist, Rule
+from shiftsec.secrets.engine import Engine
 from shiftsec.targets.directory import WalkOptions
 from shiftsec.targets.sbom import read_sbom
-from shiftsec.targets.tree import inventory
 from shiftsec.vulndb.store import SCHEMA_VERSION, Store
 
 
@@ -56,12 +58,15 @@ def scan_directory(
     match: bool = True,
     secrets: bool = False,
     secret_config: Path | None = None,
+    packages: bool = True,
+    secret_max_bytes: int | None = None,
 ) -> Report:
     """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database;
     with `secrets`, also search every text file for secrets (shiftsec's rules, or a gitleaks-format config).
 
     Development dependencies are listed in the inventory either way; they are matched only with
-    `include_dev`.
+    `include_dev`. `packages=False` (a secrets-only scan) skips the inventory: no lockfile is parsed.
+    `secret_max_bytes` caps the size of a file searched for secrets (None: 10 MiB; 0: no cap).
     """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -70,37 +75,53 @@ def scan_directory(
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
     from shiftsec.scanners import secrets as secret_scanner
-    from shiftsec.targets import tree as tree_target
     from shiftsec.targets.directory import walk
 
+    packages = packages or match
+    if packages:
+        from shiftsec.targets.tree import inventory
+        from shiftsec.targets.tree import wanted as is_lockfile
     # One walk serves both scanners (so an unreadable folder is reported once).
     walk_errors: list[ScanError] = []
-    candidates = list(walk(path, lambda rel: tree_target.wanted(rel) or (secrets and secret_scanner.wanted(rel)),
-                           walk_options, walk_errors))
-    tree = inventory(path, walk_options, files=[rel for rel in candidates if tree_target.wanted(rel)])
+    lockfiles: set[str] = set()
+
+    def take(rel: str) -> bool:
+        if packages and is_lockfile(rel):
+            lockfiles.add(rel)
+            return True
+        return secrets and secret_scanner.wanted(rel)
+
+    candidates = list(walk(path, take, walk_options, walk_errors))
     findings: tuple[Finding, ...] = ()
-    errors = tuple(walk_errors) + tree.errors
+    errors: tuple[ScanError, ...] = tuple(walk_errors)
+    found_packages: tuple[Package, ...] = ()
+    if packages:
+        # (the walk asks `take` before it applies --skip-files and .gitignore)
+        tree = inventory(path, walk_options, files=[rel for rel in candidates if rel in lockfiles])
+        found_packages = tree.packages
+        errors += tree.errors
     database = None
     advised: tuple[advice.Advice, ...] = ()
     if match:
-        matchable = [p for p in tree.packages if include_dev or not p.dev]
+        matchable = [p for p in found_packages if include_dev or not p.dev]
         with Store.open(db_path) as store:
             result = vulns.scan(matchable, store)
             database = DatabaseInfo(str(db_path), SCHEMA_VERSION, store.count(), store.meta("updated_at"))
-        paths = advice.dependency_paths(tree.packages)
+        paths = advice.dependency_paths(found_packages)
         findings = advice.annotate(result.findings, paths)
         advised = advice.advise(findings, paths)
-        errors = errors + result.errors
+        errors += result.errors
     if secrets:
-        found = _secret_scan(path, [rel for rel in candidates if secret_scanner.wanted(rel)], secret_config)
-        findings = findings + found.findings
-        errors = errors + found.errors
+        texts = [rel for rel in candidates if rel not in lockfiles or secret_scanner.wanted(rel)]
+        found = _secret_scan(path, texts, secret_config, secret_max_bytes)
+        findings += found.findings
+        errors += found.errors
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
         created_at=_now(),
         tool_version=__version__,
-        packages=tree.packages,
+        packages=found_packages,
         findings=findings,
         errors=errors,
         database=database,
@@ -108,12 +129,19 @@ def scan_directory(
     )
 
 
-def _secret_scan(path: Path, rels: list[str], config: Path | None) -> SecretScan:
+def _secret_scan(path: Path, rels: list[str], config: Path | None, max_bytes: int | None) -> SecretScan:
     from shiftsec.scanners import secrets as secret_scanner
-    from shiftsec.secrets.engine import Engine
+
+    engine, rules, factory = secret_engine(config)
+    limit = secret_scanner.MAX_FILE_BYTES if max_bytes is None else max_bytes
+    return secret_scanner.scan_files(path, rels, engine, rules, factory=factory, max_bytes=limit)
+
+
+def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callable[[], Engine]]:
+    """The compiled engine for shiftsec's rules (or a gitleaks config), its rules, and a picklable factory that
+    builds the same engine in another process."""
     from shiftsec.vulndb.store import default_path
 
-    rules, allowlist = load_secret_rules(config)
     # Compiling the rules into Hyperscan databases takes seconds; they are cached beside the advisory database.
     cache = default_path().parent / "hyperscan"
     try:
@@ -121,7 +149,15 @@ def _secret_scan(path: Path, rels: list[str], config: Path | None) -> SecretScan
         cache_dir: str | None = str(cache)
     except OSError:
         cache_dir = None  # an unwritable cache only costs time
-    return secret_scanner.scan_files(path, rels, Engine(rules, allowlist, cache_dir=cache_dir), rules)
+    rules, allowlist = load_secret_rules(config)
+    engine = Engine(rules, allowlist, cache_dir=cache_dir)
+    return engine, rules, functools.partial(_secret_engine, config, cache_dir)
+
+
+def _secret_engine(config: Path | None, cache_dir: str | None) -> Engine:
+    """The secret engine a worker process builds for itself (the Hyperscan database comes from the cache)."""
+    rules, allowlist = load_secret_rules(config)
+    return Engine(rules, allowlist, cache_dir=cache_dir)
 
 
 def load_secret_rules(config: Path | None) -> tuple[tuple[Rule, ...], Allowlist | None]:

@@ -8,10 +8,11 @@ sequences become U+FFFD) so that every offset below is an offset into one buffer
 2. one Hyperscan scan of all rule regexes yields candidate (rule, start?, end) hits; hits of rules not enabled
    for this file (keywords, `path`) are dropped. The number of hits kept is capped; past the cap, the enabled
    rules are verified with RE2 over the rest of the file instead (still linear);
-3. verification: each hit becomes a bounded window (from the hit start, or `_BACK` bytes before its end when
-   Hyperscan could not track the start, to `_FORWARD` bytes after its end); overlapping windows are merged and
-   the rule's RE2 regex runs on each window with the whole buffer as context (so `^`, `$` and `\\b` keep
-   their meaning). Rules Hyperscan cannot compile run RE2 over the whole buffer. Python's `re` is never used;
+3. verification: each hit becomes a bounded window (from the hit start, or, when Hyperscan could not track the
+   start, the regex's longest possible match — at most `_BACK` bytes — before its end, to `_FORWARD` bytes
+   after its end); overlapping windows are merged and the rule's RE2 regex runs on each window with the whole
+   buffer as context (so `^`, `$` and `\\b` keep their meaning). Rules Hyperscan cannot compile run RE2 over
+   the whole buffer. Python's `re` never matches anything (its parser only measures regex widths);
 4. the secret (its group; the first non-empty group if that one did not take part) passes the entropy check
    (Shannon bits per character must exceed `rule.entropy`) and the rule's and the global allowlists.
 
@@ -22,6 +23,7 @@ file are verified (a 100 MB line full of candidates then costs a few linear pass
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -84,12 +86,39 @@ class _Allow:
         return bool(checks) and (all(checks) if self.both else any(checks))
 
 
-@dataclass(frozen=True, slots=True)
 class _Compiled:
-    rule: Rule
-    regex: re2._Regexp | None
-    path: re2._Regexp | None
-    allows: tuple[_Allow, ...]
+    """A rule's RE2 objects, compiled on first use: most rules never verify a hit in a given scan, and compiling
+    all of them up front costs a third of a second."""
+
+    __slots__ = ("_allows", "_path", "_regex", "rule")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self._regex: re2._Regexp | None = None
+        self._path: re2._Regexp | None = None
+        self._allows: tuple[_Allow, ...] | None = None
+
+    @property
+    def searches(self) -> bool:
+        return bool(self.rule.regex)
+
+    @property
+    def regex(self) -> re2._Regexp:
+        if self._regex is None:
+            self._regex = re2.compile(self.rule.regex)
+        return self._regex
+
+    @property
+    def path(self) -> re2._Regexp | None:
+        if self._path is None and self.rule.path:
+            self._path = re2.compile(self.rule.path)
+        return self._path
+
+    @property
+    def allows(self) -> tuple[_Allow, ...]:
+        if self._allows is None:
+            self._allows = tuple(_Allow.of(a) for a in self.rule.allowlists)
+        return self._allows
 
 
 @dataclass(slots=True)
@@ -113,20 +142,21 @@ class Engine:
     ) -> None:
         self.rules = tuple(rules)
         self._global = _Allow.of(global_allowlist) if global_allowlist else None
-        self._compiled = tuple(
-            _Compiled(
-                r,
-                re2.compile(r.regex) if r.regex else None,
-                re2.compile(r.path) if r.path else None,
-                tuple(_Allow.of(a) for a in r.allowlists),
-            )
-            for r in self.rules
-        )
+        self._compiled = tuple(_Compiled(r) for r in self.rules)
         keywords = tuple(dict.fromkeys(k.lower() for r in self.rules for k in r.keywords))
         index = {k: i for i, k in enumerate(keywords)}
-        self._rule_keywords = tuple(frozenset(index[k.lower()] for k in r.keywords) for r in self.rules)
+        by_keyword: list[list[int]] = [[] for _ in keywords]
+        for i, rule in enumerate(self.rules):
+            for k in dict.fromkeys(kw.lower() for kw in rule.keywords):
+                by_keyword[index[k]].append(i)
+        self._by_keyword = tuple(tuple(rules) for rules in by_keyword)
+        self._always = frozenset(i for i, r in enumerate(self.rules) if not r.keywords)
+        self._path_gated = frozenset(
+            i for i, r in enumerate(self.rules) if r.path or any(a.paths for a in r.allowlists)
+        )
         self._keywords = hs.keyword_database(keywords)
         self._regexes = hs.regex_database(tuple(r.regex for r in self.rules), cache_dir)
+        self._back: dict[int, int] = {}  # rule → window before a hit end (see `_max_width`), on first use
 
     def scan(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every unallowed secret in `data` (the content of the file at `path`), in file order."""
@@ -135,13 +165,21 @@ class Engine:
         if self._global is not None and self._global.path_allows(path):
             return []
         buf = _valid_utf8(data)
-        present = hs.present_keywords(self._keywords, buf)
-        enabled = [i for i, c in enumerate(self._compiled) if self._enabled(i, c, path, present)]
+        candidates = set(self._always)
+        for k in hs.present_keywords(self._keywords, buf):
+            candidates.update(self._by_keyword[k])
+        if not candidates:
+            return []
+        enabled = sorted(i for i in candidates if i not in self._path_gated or self._path_ok(i, path))
         found: list[_Found] = []
-        path_only = [i for i in enabled if self._compiled[i].regex is None]
-        found.extend(_Found(i, 0, 0, f"file detected: {path}", "", 0, 0) for i in path_only)
+        searched: list[int] = []
+        for i in enabled:
+            if not self._compiled[i].searches:
+                found.append(_Found(i, 0, 0, f"file detected: {path}", "", 0, 0))
+            else:
+                searched.append(i)
         produced: Counter[int] = Counter()
-        for i, window in self._windows([i for i in enabled if i not in path_only], buf):
+        for i, window in self._windows(searched, buf):
             if produced[i] >= _MAX_MATCHES:
                 continue
             for hit in self._verify(i, buf, *window):
@@ -149,11 +187,16 @@ class Engine:
                 found.append(hit)
                 if produced[i] >= _MAX_MATCHES:
                     break
-        return self._report(found, buf, path)
+        return self._report(found, buf, path) if found else []
 
-    def _enabled(self, i: int, compiled: _Compiled, path: str, present: set[int]) -> bool:
-        if self._rule_keywords[i] and not self._rule_keywords[i] & present:
-            return False
+    def _back_of(self, i: int) -> int:
+        back = self._back.get(i)
+        if back is None:
+            back = self._back[i] = _max_width(self.rules[i].regex)
+        return back
+
+    def _path_ok(self, i: int, path: str) -> bool:
+        compiled = self._compiled[i]
         if compiled.path is not None and not compiled.path.search(path):
             return False
         return not any(a.path_allows(path) for a in compiled.allows)
@@ -174,7 +217,7 @@ class Engine:
             if count > _MAX_HITS:
                 stopped_at = end
                 return True
-            hits[rid].append((start if flags[rid] & hs.SOM else max(0, end - _BACK), end + _FORWARD))
+            hits[rid].append((start if flags[rid] & hs.SOM else max(0, end - self._back_of(rid)), end + _FORWARD))
             return False
 
         if wanted:
@@ -196,7 +239,6 @@ class Engine:
 
     def _verify(self, i: int, buf: bytes, start: int, end: int) -> Iterator[_Found]:
         compiled = self._compiled[i]
-        assert compiled.regex is not None
         group = compiled.rule.secret_group
         for m in compiled.regex.finditer(buf, start, end):
             span = m.span(group) if 0 < group <= compiled.regex.groups else m.span()
@@ -261,6 +303,16 @@ def _line_around(buf: bytes, start: int, end: int) -> str:
     first = buf.rfind(b"\n", low, start) + 1 or low
     last = buf.find(b"\n", end, high)
     return buf[first : high if last < 0 else last].decode("utf-8", "replace")
+
+
+def _max_width(regex: str) -> int:
+    """How many bytes before a hit's end its match can start: the regex's longest match (in characters, times
+    4 for UTF-8), capped at `_BACK` (also for unbounded repeats and syntax Python's parser does not know)."""
+    try:
+        widest = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
+    except (re.error, OverflowError, RecursionError, ValueError):  # RE2 syntax Python does not know
+        return _BACK
+    return min(_BACK, int(widest) * 4)
 
 
 def _valid_utf8(data: bytes) -> bytes:
