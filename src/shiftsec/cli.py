@@ -225,6 +225,48 @@ def fs_command(
     _gate(report, fail_on)
 
 
+@main.command("repo")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--history", is_flag=True, help="Every commit reachable from any branch or tag (the default).")
+@click.option("--since", metavar="REF", help="Only the commits after REF up to HEAD (a pull request: the base branch).")
+@click.option("--range", "revision_range", metavar="A..B", help="Only the commits in A..B (or A...B).")
+@click.option("--staged", is_flag=True, help="Only the staged changes (for a pre-commit hook).")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
+              help="Exit 1 when a finding has at least this severity.")
+@click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
+@click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
+              help="Search at most this much of what one commit adds to one file; 0 = no limit.")
+def repo_command(
+    path: Path,
+    history: bool,
+    since: str | None,
+    revision_range: str | None,
+    staged: bool,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    secret_config: Path | None,
+    secret_max_mb: float,
+) -> None:
+    """Search a git repository's history (every added line of every commit), a range of commits, or the staged
+    changes for secrets. Each finding names the commit, author, date, file and line."""
+    from shiftsec.engine import scan_repository
+    from shiftsec.targets.git import Selection
+
+    chosen = [name for name, on in (("--history", history), ("--since", since), ("--range", revision_range),
+                                     ("--staged", staged)) if on]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)}: choose one")
+    selection = Selection(since=since, range=revision_range, staged=staged)
+    report = scan_repository(path, selection, secret_config=secret_config,
+                             secret_max_bytes=int(secret_max_mb * 2**20))
+    _emit(report, fmt, output)
+    _gate(report, fail_on)
+
+
 def _emit(report: Any, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         from shiftsec.reporters import json as json_reporter

@@ -19,6 +19,7 @@ from shiftsec.scanners.secrets import SecretScan
 from shiftsec.secrets.api import Allowlist, Rule
 from shiftsec.secrets.engine import Engine
 from shiftsec.targets.directory import WalkOptions
+from shiftsec.targets.git import Selection
 from shiftsec.targets.sbom import read_sbom
 from shiftsec.vulndb.store import SCHEMA_VERSION, Store
 
@@ -126,6 +127,33 @@ def scan_directory(
         errors=errors,
         database=database,
         advice=advised,
+    )
+
+
+def scan_repository(
+    path: Path,
+    selection: Selection,
+    *,
+    secret_config: Path | None = None,
+    secret_max_bytes: int | None = None,
+) -> Report:
+    """Search the lines that the commits (or the staged changes) `selection` names added to the git repository
+    at `path` for secrets, streaming `git log -p`."""
+    from shiftsec.scanners import secrets as secret_scanner
+    from shiftsec.targets.git import added_blocks, check_repository
+
+    check_repository(path)
+    engine, rules, _ = secret_engine(secret_config)
+    limit = secret_scanner.MAX_FILE_BYTES if secret_max_bytes is None else secret_max_bytes
+    found = secret_scanner.scan_blocks(added_blocks(path, selection, limit=limit), engine, rules, limit=limit)
+    return Report(
+        target=str(path),
+        target_type="git-staged" if selection.staged else "git-history",
+        created_at=_now(),
+        tool_version=__version__,
+        packages=(),
+        findings=found.findings,
+        errors=found.errors,
     )
 
 

@@ -58,12 +58,25 @@ class FindingType(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Commit:
+    """A git commit, as a history scan reports where a secret was added."""
+
+    sha: str
+    author: str
+    email: str
+    date: str  # ISO 8601 with the author's offset, as git prints it
+    # No commit message: it is not searched for secrets, so reports must not carry it.
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
-    """Where something was found: a file path (relative to the scan root where possible) and maybe a line."""
+    """Where something was found: a file path (relative to the scan root where possible), maybe a line, and for
+    a history scan the commit that added it."""
 
     path: str
     line: int | None = None
     end_line: int | None = None
+    commit: Commit | None = None
 
 
 @dataclass(frozen=True, slots=True)

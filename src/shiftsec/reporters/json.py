@@ -24,7 +24,7 @@ from shiftsec.reporters._common import (
     vulnerable_package_count,
 )
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 TOOL_NAME = "shiftsec"
 
 
@@ -71,7 +71,15 @@ def _database(database: DatabaseInfo | None) -> dict[str, Any] | None:
 def _location(location: Location | None) -> dict[str, Any] | None:
     if location is None:
         return None
-    return {"path": location.path, "line": location.line, "end_line": location.end_line}
+    commit = location.commit
+    return {
+        "path": location.path,
+        "line": location.line,
+        "end_line": location.end_line,
+        "commit": None if commit is None else {
+            "sha": commit.sha, "author": commit.author, "email": commit.email, "date": commit.date,
+        },
+    }
 
 
 def _package(package: Package | None) -> dict[str, Any] | None:

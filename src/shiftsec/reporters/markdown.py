@@ -2,7 +2,8 @@
 
 Leads with what to do: one line per vulnerable package with the version that fixes all of its findings
 (marked when it is a major bump) and, for a transitive package, the direct dependency to bump. The
-findings themselves follow in a collapsed `<details>` block, then the inputs that could not be read.
+findings themselves follow in a collapsed `<details>` block; then secrets, one row each (file, line, the
+commit that added it, the redacted value: never the value); then the inputs that could not be read.
 Text from advisories and files is escaped so it cannot break the table or inject markup.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from shiftsec.model import Advice, Finding, Report, Severity
+from shiftsec.model import Advice, Finding, FindingType, Report, Severity
 from shiftsec.reporters._common import one_line, plural, severity_counts, sorted_findings, vulnerable_package_count
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~])")
@@ -33,22 +34,43 @@ def _code(text: str) -> str:
 
 
 def render(report: Report) -> str:
-    findings = sorted_findings(report.findings)
-    lines = ["## shiftsec: dependency vulnerabilities", ""]
-    if not findings:
-        lines.append(f"No known vulnerabilities in {plural(len(report.packages), 'package')}.")
-    else:
-        counts = ", ".join(f"{n} {s.name}" for s, n in severity_counts(findings).items() if n)
-        lines.append(
-            f"**{plural(len(findings), 'vulnerability', 'vulnerabilities')}** in "
-            f"{vulnerable_package_count(findings)} of {plural(len(report.packages), 'package')}: {counts}."
-        )
-        lines += ["", *_advice_table(report.advice, findings), "", *_details(findings)]
+    everything = sorted_findings(report.findings)
+    findings = [f for f in everything if f.type is FindingType.VULNERABILITY]
+    secrets = [f for f in everything if f.type is FindingType.SECRET]
+    lines: list[str] = []
+    if findings or report.packages or not secrets:
+        lines += ["## shiftsec: dependency vulnerabilities", ""]
+        if not findings:
+            lines.append(f"No known vulnerabilities in {plural(len(report.packages), 'package')}.")
+        else:
+            counts = ", ".join(f"{n} {s.name}" for s, n in severity_counts(findings).items() if n)
+            lines.append(
+                f"**{plural(len(findings), 'vulnerability', 'vulnerabilities')}** in "
+                f"{vulnerable_package_count(findings)} of {plural(len(report.packages), 'package')}: {counts}."
+            )
+            lines += ["", *_advice_table(report.advice, findings), "", *_details(findings)]
+    if secrets:
+        lines += [*([""] if lines else []), "## shiftsec: secrets", "", *_secrets(secrets)]
     if report.errors:
         lines += ["", f"<details><summary>{plural(len(report.errors), 'input')} not fully read</summary>", ""]
         lines += [f"- {_code(e.path)}: {_md(e.message, 300)}" for e in sorted(report.errors, key=lambda e: e.path)]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _secrets(secrets: list[Finding]) -> list[str]:
+    """One row per secret: where (and for history, which commit), the rule, and the redacted value only."""
+    files = len({f.location.path for f in secrets if f.location})
+    lines = [f"**{plural(len(secrets), 'secret')}** in {plural(files, 'file')}: revoke each one where it was "
+             "issued, then remove it from the code (and its history).", "",
+             "| Severity | Rule | File | Commit | Value |", "|---|---|---|---|---|"]
+    for f in sorted(secrets, key=lambda f: (-int(f.severity), f.location.path if f.location else "")):
+        where = f"{f.location.path}:{f.location.line}" if f.location else ""
+        commit = f.location.commit if f.location else None
+        added = f"{_code(commit.sha[:12])} {_md(commit.author, 60)} {_md(commit.date[:10])}" if commit else ""
+        lines.append(f"| {_ICONS[f.severity]} | {_md(f.title, 80)} | {_code(where) if where else ''} | {added} | "
+                     f"{_code(f.evidence or '')} |")
+    return lines
 
 
 def _advice_table(advice: tuple[Advice, ...], findings: list[Finding]) -> list[str]:

@@ -319,6 +319,9 @@ def _result(finding: Finding, rule_index: int, target_uri: str | None) -> dict[s
             properties["package"]["purl"] = package.purl
     if finding.fixed_in:
         properties["fixedIn"] = finding.fixed_in
+    commit = finding.location.commit if finding.location is not None else None
+    if commit is not None:
+        properties["commit"] = {"sha": commit.sha, "author": commit.author, "email": commit.email, "date": commit.date}
     result["properties"] = properties
     return result
 

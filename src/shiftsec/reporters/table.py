@@ -334,6 +334,10 @@ def _print_secrets(console: Console, secrets: list[Finding], *, color: bool) -> 
         line.append(finding.severity.name, style=SEVERITY_STYLES[finding.severity] if color else "")
         line.append(f"  {one_line(finding.rule_id, 80)}  {one_line(finding.evidence or '', 80)}"
                     f"  {one_line(finding.title, 100)}")
+        commit = finding.location.commit if finding.location else None
+        if commit is not None:
+            line.append(f"  (commit {commit.sha[:12]}, {one_line(commit.author, 60)}, {commit.date[:10]})",
+                        style="dim" if color else "")
         console.print(line, soft_wrap=True)
 
 

@@ -14,13 +14,15 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from shiftsec.model import Finding, FindingType, Location, ScanError, fingerprint
+from shiftsec.model import Commit, Finding, FindingType, Location, ScanError, fingerprint
 from shiftsec.secrets.api import Matcher, Rule, SecretMatch
+from shiftsec.targets.git import AddedBlock
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _PARALLEL_BYTES = 16 * 1024 * 1024  # below this, starting worker processes costs more than it saves
@@ -73,7 +75,17 @@ def _ignored(lines: list[bytes], match: SecretMatch) -> bool:
     return found is not None and found.group(1) in (None, match.rule_id)
 
 
-def findings_for(matches: Sequence[SecretMatch], rules: dict[str, Rule], path: str, data: bytes) -> list[Finding]:
+def findings_for(
+    matches: Sequence[SecretMatch],
+    rules: dict[str, Rule],
+    path: str,
+    data: bytes,
+    *,
+    line_numbers: Sequence[int] | None = None,
+    commit: Commit | None = None,
+) -> list[Finding]:
+    """Findings for the engine's matches in `data` (the content of `path`, or with `line_numbers` the added
+    lines of a commit, whose file line numbers they are)."""
     if not matches:
         return []
     lines = data.split(b"\n")
@@ -83,14 +95,21 @@ def findings_for(matches: Sequence[SecretMatch], rules: dict[str, Rule], path: s
             continue
         rule = rules[match.rule_id]
         digest = secret_hash(match.secret)
+        line, end_line = match.line, match.end_line
+        if line_numbers is not None:
+            line = line_numbers[min(line, len(line_numbers)) - 1]
+            end_line = line_numbers[min(end_line, len(line_numbers)) - 1]
+        where = f"{path} line {line}"
+        if commit is not None:
+            where += f" (commit {commit.sha[:12]}, {commit.author}, {commit.date[:10]})"
         out.append(Finding(
             type=FindingType.SECRET,
             rule_id=rule.id,
             severity=rule.severity,
             title=rule.title,
-            message=f"{rule.title} in {path} line {match.line}: {redact(match.secret)}",
+            message=f"{rule.title} in {where}: {redact(match.secret)}",
             fingerprint=fingerprint("secret", rule.id, digest, path),
-            location=Location(path, match.line, match.end_line),
+            location=Location(path, line, end_line, commit),
             remediation=rule.remediation or "Revoke the secret where it was issued, replace it, and remove it from "
                                             "the code (and its history).",
             evidence=redact(match.secret),
@@ -209,6 +228,37 @@ def scan_files(
     )
 
 
+def scan_blocks(
+    blocks: Iterable[AddedBlock], engine: Matcher, rules: Sequence[Rule], *, limit: int = MAX_FILE_BYTES
+) -> SecretScan:
+    """Search the added lines of commits (or of the index) for secrets.
+
+    A secret added to the same file by several commits (re-added after a revert, cherry-picked to another
+    branch) is one finding, located at the commit git lists last, i.e. the oldest one, which introduced it;
+    the message says how many commits added it."""
+    by_id = {rule.id: rule for rule in rules}
+    kept: dict[str, Finding] = {}
+    times: Counter[str] = Counter()
+    errors: list[ScanError] = []
+    count = 0
+    for block in blocks:
+        count += 1
+        if block.truncated:
+            where = f"{block.path} in commit {block.commit.sha[:12]}" if block.commit else block.path
+            errors.append(ScanError(where, f"more than {limit / 2**20:g} MiB added: only the first part was "
+                                           "searched for secrets (raise --secret-max-mb)", "skipped"))
+        matches = engine.scan(block.data, block.path)
+        for finding in findings_for(matches, by_id, block.path, block.data, line_numbers=block.lines,
+                                    commit=block.commit):
+            times[finding.fingerprint] += 1
+            kept[finding.fingerprint] = finding
+    findings = [
+        replace(f, message=f"{f.message} (added by {times[key]} commits; the oldest is shown)") if times[key] > 1 else f
+        for key, f in kept.items()
+    ]
+    return SecretScan(tuple(findings), tuple(errors), count)
+
+
 def _chunks(rels: Sequence[str], sizes: Sequence[int], budget: int) -> list[list[str]]:
     """Consecutive runs of files of about `budget` bytes each (order is kept, so findings stay in walk order)."""
     chunks: list[list[str]] = [[]]
@@ -222,4 +272,6 @@ def _chunks(rels: Sequence[str], sizes: Sequence[int], budget: int) -> list[list
     return chunks
 
 
-__all__ = ["SecretScan", "findings_for", "read_capped", "redact", "scan_files", "secret_hash", "wanted"]
+__all__ = [
+    "SecretScan", "findings_for", "read_capped", "redact", "scan_blocks", "scan_files", "secret_hash", "wanted",
+]

@@ -22,6 +22,7 @@ file are verified (a 100 MB line full of candidates then costs a few linear pass
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -150,6 +151,10 @@ class Engine:
             for k in dict.fromkeys(kw.lower() for kw in rule.keywords):
                 by_keyword[index[k]].append(i)
         self._by_keyword = tuple(tuple(rules) for rules in by_keyword)
+        # Generic rules (tag "generic", or an id starting "generic") give way to a provider rule on the same secret.
+        self._generic = frozenset(
+            i for i, r in enumerate(self.rules) if "generic" in r.tags or r.id.startswith("generic")
+        )
         self._always = frozenset(i for i, r in enumerate(self.rules) if not r.keywords)
         self._path_gated = frozenset(
             i for i, r in enumerate(self.rules) if r.path or any(a.paths for a in r.allowlists)
@@ -257,11 +262,14 @@ class Engine:
         out: list[SecretMatch] = []
         seen: set[tuple[int, int, int]] = set()
         cursor = _Cursor(buf)
+        specific = _Spans((f.start, f.end) for f in found if f.rule not in self._generic)
         for f in found:
             key = (f.rule, f.start, f.end)
             if key in seen:
                 continue
             seen.add(key)
+            if f.rule in self._generic and specific.overlaps(f.start, f.end):
+                continue  # a provider rule reports this secret already
             compiled = self._compiled[f.rule]
             allows = compiled.allows + ((self._global,) if self._global is not None else ())
             line_text = _line_around(buf, f.match_start, f.match_end) if any(a.target == "line" for a in allows) else ""
@@ -272,6 +280,21 @@ class Engine:
             out.append(SecretMatch(compiled.rule.id, f.secret, line, column, end_line, f.match))
         out.sort(key=lambda s: (s.line, s.column, s.rule_id))
         return out
+
+
+class _Spans:
+    """Byte spans (added in order of their start) asked "does any share a byte with [start, end)?" in log time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.reach: list[int] = []  # the largest end among the spans up to each index
+        for start, end in spans:
+            self.starts.append(start)
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return index > 0 and self.reach[index - 1] > start
 
 
 class _Cursor:

@@ -1,0 +1,293 @@
+"""Git as a scan target: the lines that commits (or the index) add, streamed from git itself.
+
+`added_blocks(repo, selection)` runs `git log -p -U0` (every commit, or a range) or `git diff --cached -U0` (the
+staged changes) and yields one `AddedBlock` per (commit, file): the added lines joined into one buffer, with
+the file line number of each buffer line. Output is read line by line as bytes, so history of any size is
+scanned in constant memory apart from one file's added lines, which are capped (`limit`). Removed and context
+lines are never read: a secret deleted in a later commit was still added by an earlier one.
+
+`parse_patch` is the pure part (bytes of `git log -p` output in, blocks out); the rest runs git with a fixed
+environment (no pager, no external diff or textconv drivers, no colour, paths unquoted) and turns its failures
+into one-line `InputError`s.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shiftsec.errors import InputError
+from shiftsec.model import Commit
+
+# Each commit starts with a NUL-prefixed header line: NUL cannot begin a line of a patch (patch lines start
+# with a space, '+', '-', '\\', '@' or a header word).
+_FORMAT = "--format=%x00%H%x1f%an%x1f%ae%x1f%aI"
+_DIFF_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames")
+_GIT_CONFIG = ("-c", "core.quotePath=false", "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false",
+               "-c", "log.showSignature=false", "-c", "core.pager=cat")
+
+
+@dataclass(frozen=True, slots=True)
+class AddedBlock:
+    """The lines one commit (or the index, `commit=None`) adds to one file."""
+
+    commit: Commit | None
+    path: str
+    data: bytes  # the added lines, each ending in "\n"
+    lines: tuple[int, ...]  # file line number of each line of `data`
+    truncated: bool = False  # more was added than the limit; `data` holds the first lines only
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which changes to read: every commit reachable from any ref (`history`), `since..HEAD`, a `range`
+    (`A..B` or `A...B`), or the staged changes."""
+
+    since: str | None = None
+    range: str | None = None
+    staged: bool = False
+
+    def describe(self) -> str:
+        if self.staged:
+            return "staged changes"
+        if self.since:
+            return f"commits {self.since}..HEAD"
+        if self.range:
+            return f"commits {self.range}"
+        return "every commit"
+
+
+def _unquote(raw: bytes) -> bytes:
+    """A path as git prints it: C-quoted (`"a\\tb\\303\\251"`) when it holds special characters."""
+    if not (raw.startswith(b'"') and raw.endswith(b'"') and len(raw) >= 2):
+        return raw
+    body, out, i = raw[1:-1], bytearray(), 0
+    escapes = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13}
+    while i < len(body):
+        byte = body[i]
+        if byte != 0x5C or i + 1 == len(body):  # not a backslash
+            out.append(byte)
+            i += 1
+            continue
+        following = body[i + 1]
+        octal = body[i + 1 : i + 4]
+        if len(octal) == 3 and all(0x30 <= digit <= 0x37 for digit in octal):
+            out.append(int(octal, 8) & 0xFF)
+            i += 4
+        else:
+            out.append(escapes.get(following, following))
+            i += 2
+    return bytes(out)
+
+
+def _new_path(line: bytes) -> str | None:
+    """The file a `+++ b/path` line names; None for `+++ /dev/null` (a deleted file). Git C-quotes a path with
+    special characters and ends one that holds a space with a tab."""
+    rest = line[4:].rstrip(b"\r\n")
+    raw = _unquote(rest) if rest.startswith(b'"') else rest.split(b"\t", 1)[0]
+    if raw == b"/dev/null":
+        return None
+    if raw.startswith(b"b/"):
+        raw = raw[2:]
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _hunk_start(line: bytes) -> tuple[int, int]:
+    """(first new line, number of new lines) of a `@@ -a,b +c,d @@` header."""
+    new = line.split(b" ", 3)[2]  # "+c,d" or "+c"
+    start, _, count = new[1:].partition(b",")
+    return int(start), int(count) if count else 1
+
+
+def _commit(line: bytes) -> Commit:
+    fields = line[1:].rstrip(b"\r\n").decode("utf-8", "replace").split("\x1f")
+    fields += [""] * (4 - len(fields))
+    sha, author, email, date = fields[:4]
+    return Commit(sha, author, email, date)
+
+
+class _Collector:
+    """Accumulates the added lines of the current file; `flush` turns them into a block."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit or (1 << 62)
+        self.commit: Commit | None = None
+        self.path: str | None = None
+        self.parts: list[bytes] = []
+        self.lines: list[int] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, text: bytes, line: int) -> None:
+        if self.truncated:
+            return
+        if self.size + len(text) + 1 > self.limit:
+            self.truncated = True
+            return
+        if not text.endswith(b"\n"):
+            text += b"\n"
+        self.parts.append(text)
+        self.lines.append(line)
+        self.size += len(text)
+
+    def flush(self) -> AddedBlock | None:
+        block = None
+        if self.path is not None and (self.parts or self.truncated):
+            block = AddedBlock(self.commit, self.path, b"".join(self.parts), tuple(self.lines), self.truncated)
+        self.path, self.parts, self.lines, self.size, self.truncated = None, [], [], 0, False
+        return block
+
+
+def parse_patch(lines: Iterable[bytes], *, limit: int = 0) -> Iterator[AddedBlock]:
+    """Blocks of added lines from `git log -p -U0` output in shiftsec's `_FORMAT` (or `git diff -U0` output,
+    which has no commit headers). `limit` caps the bytes kept per block (0: no cap)."""
+    state = _Collector(limit)
+    new_left = 0  # added lines still expected in the current hunk
+    old_left = 0  # removed lines still expected in the current hunk
+    line_no = 0
+    for line in lines:
+        if new_left or old_left:  # inside a hunk: counts from its header decide what a line is
+            marker = line[:1]
+            if marker == b"+" and new_left:
+                if state.path is not None:
+                    state.add(line[1:], line_no)
+                line_no += 1
+                new_left -= 1
+                continue
+            if marker == b"-" and old_left:
+                old_left -= 1
+                continue
+            if marker == b"\\":  # "\ No newline at end of file"
+                continue
+            new_left = old_left = 0  # a malformed hunk: fall through and read the line as a header
+        if line.startswith(b"\x00"):
+            if (block := state.flush()) is not None:
+                yield block
+            state.commit = _commit(line)
+        elif line.startswith(b"diff --git ") or line.startswith(b"diff --cc ") or line.startswith(b"diff --combined "):
+            if (block := state.flush()) is not None:
+                yield block
+        elif line.startswith(b"+++ "):
+            if (block := state.flush()) is not None:
+                yield block
+            state.path = _new_path(line)
+        elif line.startswith(b"@@ "):
+            try:
+                line_no, new_left = _hunk_start(line)
+                old = line.split(b" ", 3)[1]  # "-a,b"
+                _, _, removed = old[1:].partition(b",")
+                old_left = int(removed) if removed else 1
+            except (IndexError, ValueError):
+                new_left = old_left = 0
+        elif line.startswith(b"\\"):
+            continue
+    if (block := state.flush()) is not None:
+        yield block
+
+
+def _git() -> str:
+    found = shutil.which("git")
+    if found is None:
+        raise InputError("git is not installed or not on PATH", hint="install git to scan a repository's history")
+    return found
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in ("GIT_DIR", "GIT_WORK_TREE")}
+    env.update({"GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1"})
+    return env
+
+
+def _run(repo: Path, *args: str) -> str:
+    """Run a short git command; its output (stripped) or an InputError with git's own first line."""
+    try:
+        done = subprocess.run([_git(), "-C", str(repo), *_GIT_CONFIG, *args], capture_output=True,
+                              env=_environment(), check=False)
+    except OSError as exc:
+        raise InputError(f"cannot run git: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"{repo}: git {args[0]} failed: {reason[0] if reason else f'exit {done.returncode}'}")
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
+def _check_ref(repo: Path, ref: str, option: str) -> None:
+    if not ref or ref.startswith("-") or any(c.isspace() or ord(c) < 32 for c in ref):
+        raise InputError(f"{option} {ref!r}: not a git revision")
+    try:
+        _run(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    except InputError:
+        raise InputError(
+            f"{option} {ref!r}: no such commit in {repo}",
+            hint="in a shallow CI clone, fetch the base first (e.g. git fetch --depth=100 origin main)",
+        ) from None
+
+
+def check_repository(repo: Path) -> None:
+    """Raise a one-line InputError unless `repo` is (inside) a git work tree or a bare repository."""
+    if not repo.exists():
+        raise InputError(f"{repo}: no such file or directory")
+    if not repo.is_dir():
+        raise InputError(f"{repo}: not a folder")
+    try:
+        _run(repo, "rev-parse", "--git-dir")
+    except InputError:
+        raise InputError(f"{repo}: not a git repository", hint="use `shiftsec fs` for a plain folder") from None
+
+
+def _arguments(repo: Path, selection: Selection) -> list[str]:
+    if selection.staged:
+        return ["diff", "--cached", *_DIFF_OPTIONS]
+    revisions = ["--all"]
+    if selection.since:
+        _check_ref(repo, selection.since, "--since")
+        revisions = [f"{selection.since}..HEAD"]
+    elif selection.range:
+        separator = "..." if "..." in selection.range else ".."
+        start, _, end = selection.range.partition(separator)
+        if not start or not end:
+            raise InputError(f"--range {selection.range!r}: expected A..B (or A...B)")
+        _check_ref(repo, start, "--range")
+        _check_ref(repo, end, "--range")
+        revisions = [selection.range]
+    return ["log", *_DIFF_OPTIONS, _FORMAT, "--full-history", *revisions, "--"]
+
+
+def added_blocks(repo: Path, selection: Selection, *, limit: int = 0) -> Iterator[AddedBlock]:
+    """Stream the blocks of added lines that `selection` covers in the repository at `repo`.
+
+    Raises InputError when git cannot read the repository or a revision; history without commits (a fresh
+    `git init`) yields nothing."""
+    check_repository(repo)
+    if not selection.staged and not _has_commits(repo):
+        return
+    args = _arguments(repo, selection)
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen([_git(), "-C", str(repo), *_GIT_CONFIG, *args], stdout=subprocess.PIPE,
+                                       stderr=errors, env=_environment())
+        except OSError as exc:
+            raise InputError(f"cannot run git: {exc.strerror or exc}") from None
+        assert process.stdout is not None
+        try:
+            yield from parse_patch(process.stdout, limit=limit)
+        finally:
+            process.stdout.close()
+            code = process.wait()
+        if code != 0:
+            errors.seek(0)
+            reason = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise InputError(f"{repo}: git {args[0]} failed: {reason[0] if reason else f'exit {code}'}")
+
+
+def _has_commits(repo: Path) -> bool:
+    try:
+        _run(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except InputError:
+        return bool(_run(repo, "for-each-ref", "--count=1", "refs/"))
+    return True
