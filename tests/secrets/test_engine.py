@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from shiftsec.model import Severity
 from shiftsec.secrets import engine as engine_module
 from shiftsec.secrets.api import Allowlist, Rule, SecretMatch
 from shiftsec.secrets.engine import Engine, shannon_entropy
@@ -165,3 +166,29 @@ def test_matches_per_rule_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine_module, "_MAX_MATCHES", 5)
     text = " ".join(f"tok_{i:012d}" for i in range(50)) + " FREE-123456"
     assert _scan([TOKEN, FREE], text) == [f"demo-token:tok_{i:012d}" for i in range(5)] + ["free:FREE-123456"]
+
+
+GENERIC = Rule(id="generic-api-key", title="generic", regex=r"token = \"([a-z0-9_-]{8,40})\"", secret_group=1,
+               keywords=("token",), tags=("generic",))
+PEM_ANY = Rule(id="private-key-generic", title="any key", regex=r"KEY (\w+)", secret_group=1)
+PEM_RSA = Rule(id="private-key-rsa", title="rsa key", regex=r"RSA KEY (\w+)", secret_group=1)
+LOW = Rule(id="low-context", title="low", regex=r"tok_[a-z0-9]{12}", severity=Severity.LOW)
+
+
+@pytest.mark.parametrize(
+    ("rules", "text", "expected"),
+    [
+        # a generic rule gives way to a provider rule on the same (or an overlapping) secret...
+        ([GENERIC, TOKEN], f'token = "{SECRET}"', [f"demo-token:{SECRET}"]),
+        ([GENERIC, TOKEN], f'token = "{SECRET}-x"', [f"demo-token:{SECRET}"]),
+        # ... but not elsewhere in the file
+        ([GENERIC, TOKEN], f'token = "abcdefgh12"\n{SECRET}', ["generic-api-key:abcdefgh12", f"demo-token:{SECRET}"]),
+        # "generic" as a word of the id counts too (private-key-generic under private-key-rsa)
+        ([PEM_ANY, PEM_RSA], "RSA KEY abc123", ["private-key-rsa:abc123"]),
+        # two specific rules on the very same secret: the more severe one is the finding
+        ([LOW, TOKEN], SECRET, [f"demo-token:{SECRET}"]),
+        ([TOKEN, LOW], SECRET, [f"demo-token:{SECRET}"]),
+    ],
+)
+def test_one_finding_per_secret(rules: list[Rule], text: str, expected: list[str]) -> None:
+    assert _scan(rules, text) == expected

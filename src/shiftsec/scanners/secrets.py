@@ -139,9 +139,12 @@ def read_capped(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
         os.close(fd)
 
 
+def _size(limit: int) -> str:
+    return f"{round(limit / 2**20, 1):g} MiB" if limit >= 2**20 else f"{round(limit / 1024):g} KiB"
+
+
 def too_large(rel: str, limit: int) -> ScanError:
-    return ScanError(rel, f"larger than {limit / 2**20:g} MiB: not searched for secrets (raise --secret-max-mb)",
-                     "skipped")
+    return ScanError(rel, f"larger than {_size(limit)}: not searched for secrets (raise --secret-max-mb)", "skipped")
 
 
 def _scan_chunk(
@@ -245,7 +248,7 @@ def scan_blocks(
         count += 1
         if block.truncated:
             where = f"{block.path} in commit {block.commit.sha[:12]}" if block.commit else block.path
-            errors.append(ScanError(where, f"more than {limit / 2**20:g} MiB added: only the first part was "
+            errors.append(ScanError(where, f"more than {_size(limit)} added: only the first part was "
                                            "searched for secrets (raise --secret-max-mb)", "skipped"))
         matches = engine.scan(block.data, block.path)
         for finding in findings_for(matches, by_id, block.path, block.data, line_numbers=block.lines,

@@ -151,9 +151,10 @@ class Engine:
             for k in dict.fromkeys(kw.lower() for kw in rule.keywords):
                 by_keyword[index[k]].append(i)
         self._by_keyword = tuple(tuple(rules) for rules in by_keyword)
-        # Generic rules (tag "generic", or an id starting "generic") give way to a provider rule on the same secret.
+        # Generic rules (tag "generic", or "generic" as a word of the id: generic-api-key, private-key-generic)
+        # give way to a more specific rule that reports an overlapping secret.
         self._generic = frozenset(
-            i for i, r in enumerate(self.rules) if "generic" in r.tags or r.id.startswith("generic")
+            i for i, r in enumerate(self.rules) if "generic" in r.tags or "generic" in r.id.lower().split("-")
         )
         self._always = frozenset(i for i, r in enumerate(self.rules) if not r.keywords)
         self._path_gated = frozenset(
@@ -258,28 +259,36 @@ class Engine:
             yield _Found(i, span[0], span[1], match, secret, m.start(), m.end())
 
     def _report(self, found: list[_Found], buf: bytes, path: str) -> list[SecretMatch]:
+        """Matches that survive the allowlists, one per secret: a generic rule gives way to a specific rule on an
+        overlapping secret, and of several rules reporting the very same secret the most severe (then the
+        first in the rule file) is kept."""
         found.sort(key=lambda f: (f.start, f.rule, f.end))
-        out: list[SecretMatch] = []
-        seen: set[tuple[int, int, int]] = set()
-        cursor = _Cursor(buf)
+        kept: dict[tuple[int, int], _Found] = {}
         specific = _Spans((f.start, f.end) for f in found if f.rule not in self._generic)
         for f in found:
-            key = (f.rule, f.start, f.end)
-            if key in seen:
-                continue
-            seen.add(key)
             if f.rule in self._generic and specific.overlaps(f.start, f.end):
                 continue  # a provider rule reports this secret already
+            span = (f.start, f.end)
+            other = kept.get(span)
+            if other is not None and self._rank(other.rule) <= self._rank(f.rule):
+                continue
             compiled = self._compiled[f.rule]
             allows = compiled.allows + ((self._global,) if self._global is not None else ())
             line_text = _line_around(buf, f.match_start, f.match_end) if any(a.target == "line" for a in allows) else ""
             if any(a.allows(path, f.secret, f.match, line_text) for a in allows):
                 continue
-            line, column = cursor.position(f.start)
-            end_line = line + buf.count(b"\n", f.start, f.end)
-            out.append(SecretMatch(compiled.rule.id, f.secret, line, column, end_line, f.match))
+            kept[span] = f
+        out: list[SecretMatch] = []
+        cursor = _Cursor(buf)
+        for (start, end), f in sorted(kept.items()):
+            line, column = cursor.position(start)
+            end_line = line + buf.count(b"\n", start, end)
+            out.append(SecretMatch(self.rules[f.rule].id, f.secret, line, column, end_line, f.match))
         out.sort(key=lambda s: (s.line, s.column, s.rule_id))
         return out
+
+    def _rank(self, i: int) -> tuple[bool, int, int]:
+        return (i in self._generic, -int(self.rules[i].severity), i)
 
 
 class _Spans:
