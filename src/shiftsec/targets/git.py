@@ -14,12 +14,14 @@ into one-line `InputError`s.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from shiftsec.errors import InputError
 from shiftsec.model import Commit
@@ -111,83 +113,73 @@ def _commit(line: bytes) -> Commit:
     return Commit(sha, author, email, date)
 
 
-class _Collector:
-    """Accumulates the added lines of the current file; `flush` turns them into a block."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit or (1 << 62)
-        self.commit: Commit | None = None
-        self.path: str | None = None
-        self.parts: list[bytes] = []
-        self.lines: list[int] = []
-        self.size = 0
-        self.truncated = False
-
-    def add(self, text: bytes, line: int) -> None:
-        if self.truncated:
-            return
-        if self.size + len(text) + 1 > self.limit:
-            self.truncated = True
-            return
-        if not text.endswith(b"\n"):
-            text += b"\n"
-        self.parts.append(text)
-        self.lines.append(line)
-        self.size += len(text)
-
-    def flush(self) -> AddedBlock | None:
-        block = None
-        if self.path is not None and (self.parts or self.truncated):
-            block = AddedBlock(self.commit, self.path, b"".join(self.parts), tuple(self.lines), self.truncated)
-        self.path, self.parts, self.lines, self.size, self.truncated = None, [], [], 0, False
-        return block
+# A hunk header of `-U0` output; content lines never start with "@@" (they start with "+", "-", " " or "\\").
+_HUNK = re.compile(rb"^@@@* (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@[^\n]*\n", re.MULTILINE)
+# Where one file's (or one commit's) part of the output ends: no line of a patch starts with NUL or "diff ".
+_BOUNDARY = re.compile(rb"\n(?=\x00|diff --git |diff --cc |diff --combined )")
+_READ = 1 << 20
 
 
-def parse_patch(lines: Iterable[bytes], *, limit: int = 0) -> Iterator[AddedBlock]:
+def _sections(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Reassemble arbitrary chunks of output into sections: one commit header line, or one file's diff."""
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        cut = 0
+        for boundary in _BOUNDARY.finditer(pending):
+            yield pending[cut : boundary.start() + 1]
+            cut = boundary.end()
+        pending = pending[cut:]
+    if pending:
+        yield pending
+
+
+def _file_block(section: bytes, commit: Commit | None, limit: int) -> AddedBlock | None:
+    """The added lines of one file's diff (None for a deleted, binary or mode-only change)."""
+    header = section.find(b"\n+++ ")
+    if header < 0:
+        return None
+    path = _new_path(section[header + 1 : section.find(b"\n", header + 1) + 1 or len(section)])
+    if path is None:
+        return None
+    parts: list[bytes] = []
+    numbers: list[int] = []
+    hunks = list(_HUNK.finditer(section, header))
+    for index, hunk in enumerate(hunks):
+        body_end = hunks[index + 1].start() if index + 1 < len(hunks) else len(section)
+        added = [line[1:] for line in section[hunk.end() : body_end].split(b"\n") if line[:1] == b"+"]
+        first = int(hunk.group(1))
+        parts += added
+        numbers += range(first, first + len(added))
+    if not parts:
+        return None
+    data = b"\n".join(parts) + b"\n"
+    if len(data) <= limit:
+        return AddedBlock(commit, path, data, tuple(numbers))
+    kept = data[:limit].count(b"\n")  # whole lines only
+    return AddedBlock(commit, path, b"".join(part + b"\n" for part in parts[:kept]), tuple(numbers[:kept]), True)
+
+
+def parse_patch(chunks: Iterable[bytes], *, limit: int = 0) -> Iterator[AddedBlock]:
     """Blocks of added lines from `git log -p -U0` output in shiftsec's `_FORMAT` (or `git diff -U0` output,
-    which has no commit headers). `limit` caps the bytes kept per block (0: no cap)."""
-    state = _Collector(limit)
-    new_left = 0  # added lines still expected in the current hunk
-    old_left = 0  # removed lines still expected in the current hunk
-    line_no = 0
-    for line in lines:
-        if new_left or old_left:  # inside a hunk: counts from its header decide what a line is
-            marker = line[:1]
-            if marker == b"+" and new_left:
-                if state.path is not None:
-                    state.add(line[1:], line_no)
-                line_no += 1
-                new_left -= 1
-                continue
-            if marker == b"-" and old_left:
-                old_left -= 1
-                continue
-            if marker == b"\\":  # "\ No newline at end of file"
-                continue
-            new_left = old_left = 0  # a malformed hunk: fall through and read the line as a header
-        if line.startswith(b"\x00"):
-            if (block := state.flush()) is not None:
+    which has no commit headers), given in chunks split anywhere. `limit` caps the bytes kept per block (0: no
+    cap). Python touches each file's diff as a whole (regexes and slices), not line by line: on a 5,000-commit
+    history that is several times faster than a per-line state machine."""
+    cap = limit or (1 << 62)
+    commit: Commit | None = None
+    for section in _sections(chunks):
+        if section.startswith(b"\x00"):
+            commit = _commit(section.split(b"\n", 1)[0])
+        elif section.startswith(b"diff "):
+            block = _file_block(section, commit, cap)
+            if block is not None:
                 yield block
-            state.commit = _commit(line)
-        elif line.startswith(b"diff --git ") or line.startswith(b"diff --cc ") or line.startswith(b"diff --combined "):
-            if (block := state.flush()) is not None:
-                yield block
-        elif line.startswith(b"+++ "):
-            if (block := state.flush()) is not None:
-                yield block
-            state.path = _new_path(line)
-        elif line.startswith(b"@@ "):
-            try:
-                line_no, new_left = _hunk_start(line)
-                old = line.split(b" ", 3)[1]  # "-a,b"
-                _, _, removed = old[1:].partition(b",")
-                old_left = int(removed) if removed else 1
-            except (IndexError, ValueError):
-                new_left = old_left = 0
-        elif line.startswith(b"\\"):
-            continue
-    if (block := state.flush()) is not None:
-        yield block
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    read = getattr(stream, "read1", stream.read)  # read1: whatever the pipe holds, up to _READ bytes
+    while chunk := read(_READ):
+        yield chunk
 
 
 def _git() -> str:
@@ -275,7 +267,7 @@ def added_blocks(repo: Path, selection: Selection, *, limit: int = 0) -> Iterato
             raise InputError(f"cannot run git: {exc.strerror or exc}") from None
         assert process.stdout is not None
         try:
-            yield from parse_patch(process.stdout, limit=limit)
+            yield from parse_patch(_chunks(process.stdout), limit=limit)
         finally:
             process.stdout.close()
             code = process.wait()
