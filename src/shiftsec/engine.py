@@ -1,27 +1,30 @@
 """Runs a scan end to end: target → inventory → scanners → one `Report`.
 
-The CLI calls these functions and only formats and prints what they return.
+The CLI calls these functions and only formats and prints what they return. Each scan imports what it needs
+when it runs: a secrets-only scan never loads the advisory database code, nor a dependency scan the secret
+engine (start-up time is part of every pre-commit hook and CI step).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shiftsec import __version__
 from shiftsec.errors import InputError
 from shiftsec.model import DatabaseInfo, Finding, Package, Report, ScanError
-from shiftsec.scanners import advice, vulns
-from shiftsec.scanners.secrets import SecretScan
-from shiftsec.secrets.api import Allowlist, Rule
-from shiftsec.secrets.engine import Engine
-from shiftsec.targets.directory import WalkOptions
-from shiftsec.targets.git import Selection
-from shiftsec.targets.sbom import read_sbom
-from shiftsec.vulndb.store import SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:
+    from shiftsec.model import Advice
+    from shiftsec.scanners.secrets import SecretScan
+    from shiftsec.secrets.api import Allowlist, Rule
+    from shiftsec.secrets.engine import Engine
+    from shiftsec.targets.directory import WalkOptions
+    from shiftsec.targets.git import Selection
 
 
 def _now() -> str:
@@ -34,6 +37,10 @@ def scan_sbom(path: Path, db_path: Path, *, include_dev: bool = False) -> Report
     Components marked as development-only (CycloneDX `scope: excluded`, shiftsec's own SBOMs) are listed but
     matched only with `include_dev`, as in a tree scan.
     """
+    from shiftsec.scanners import vulns
+    from shiftsec.targets.sbom import read_sbom
+    from shiftsec.vulndb.store import SCHEMA_VERSION, Store
+
     inventory = read_sbom(path)
     with Store.open(db_path) as store:
         result = vulns.scan([p for p in inventory.packages if include_dev or not p.dev], store)
@@ -92,9 +99,10 @@ def scan_directory(
             return True
         return secrets and secret_scanner.wanted(rel)
 
-    candidates = list(walk(path, take, walk_options, walk_errors))
+    walked = walk(path, take, walk_options, walk_errors)
+    candidates = list(walked) if packages else []
     findings: tuple[Finding, ...] = ()
-    errors: tuple[ScanError, ...] = tuple(walk_errors)
+    errors: tuple[ScanError, ...] = ()
     found_packages: tuple[Package, ...] = ()
     if packages:
         # (the walk asks `take` before it applies --skip-files and .gitignore)
@@ -102,8 +110,11 @@ def scan_directory(
         found_packages = tree.packages
         errors += tree.errors
     database = None
-    advised: tuple[advice.Advice, ...] = ()
+    advised: tuple[Advice, ...] = ()
     if match:
+        from shiftsec.scanners import advice, vulns
+        from shiftsec.vulndb.store import SCHEMA_VERSION, Store
+
         matchable = [p for p in found_packages if include_dev or not p.dev]
         with Store.open(db_path) as store:
             result = vulns.scan(matchable, store)
@@ -113,10 +124,14 @@ def scan_directory(
         advised = advice.advise(findings, paths)
         errors += result.errors
     if secrets:
-        texts = [rel for rel in candidates if rel not in lockfiles or secret_scanner.wanted(rel)]
+        # Without an inventory the walk is still running: files are scanned as it finds them.
+        texts = walked
+        if packages:
+            texts = [rel for rel in candidates if rel not in lockfiles or secret_scanner.wanted(rel)]
         found = _secret_scan(path, texts, secret_config, secret_max_bytes)
         findings += found.findings
         errors += found.errors
+    errors = tuple(walk_errors) + errors
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
@@ -157,7 +172,7 @@ def scan_repository(
     )
 
 
-def _secret_scan(path: Path, rels: list[str], config: Path | None, max_bytes: int | None) -> SecretScan:
+def _secret_scan(path: Path, rels: Iterable[str], config: Path | None, max_bytes: int | None) -> SecretScan:
     from shiftsec.scanners import secrets as secret_scanner
 
     engine, rules, factory = secret_engine(config)
@@ -168,6 +183,7 @@ def _secret_scan(path: Path, rels: list[str], config: Path | None, max_bytes: in
 def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callable[[], Engine]]:
     """The compiled engine for shiftsec's rules (or a gitleaks config), its rules, and a picklable factory that
     builds the same engine in another process."""
+    from shiftsec.secrets.engine import Engine
     from shiftsec.vulndb.store import default_path
 
     # Compiling the rules into Hyperscan databases takes seconds; they are cached beside the advisory database.
@@ -184,6 +200,8 @@ def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callab
 
 def _secret_engine(config: Path | None, cache_dir: str | None) -> Engine:
     """The secret engine a worker process builds for itself (the Hyperscan database comes from the cache)."""
+    from shiftsec.secrets.engine import Engine
+
     rules, allowlist = load_secret_rules(config)
     return Engine(rules, allowlist, cache_dir=cache_dir)
 

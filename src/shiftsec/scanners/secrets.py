@@ -9,24 +9,29 @@ files up to a size cap, never lockfiles, minified bundles or known binary format
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import multiprocessing
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shiftsec.model import Commit, Finding, FindingType, Location, ScanError, fingerprint
 from shiftsec.secrets.api import Matcher, Rule, SecretMatch
-from shiftsec.targets.git import AddedBlock
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from shiftsec.targets.git import AddedBlock
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _PARALLEL_BYTES = 16 * 1024 * 1024  # below this, starting worker processes costs more than it saves
-_CHUNK_BYTES = 4 * 1024 * 1024
+_CHUNK_BYTES = 2 * 1024 * 1024  # a batch of files handed to a worker
+_CHUNK_FILES = 400
 _SKIPPED_NAMES = frozenset({
     "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "poetry.lock",
     "Pipfile.lock", "pdm.lock", "uv.lock", "Cargo.lock", "Gemfile.lock", "composer.lock", "go.sum",
@@ -182,7 +187,7 @@ def _scan_in_worker(base: str, rels: Sequence[str]) -> SecretScan:
 
 def scan_files(
     root: Path,
-    rels: Sequence[str],
+    rels: Iterable[str],
     engine: Matcher,
     rules: Sequence[Rule],
     *,
@@ -194,41 +199,74 @@ def scan_files(
     """Read each file (relative to `root`, a folder; or `root` itself when it is a file) and report the engine's
     matches as findings. Files over `max_bytes` (0: no limit) are listed in `errors` and not read.
 
-    With `parallel_from` bytes or more to read, files are shared out to `workers` processes (default: the CPU count,
-    at most 4): forked on Linux (they share `engine`), else spawned, each building its engine with the picklable
-    `factory` (no factory: one process). The findings are the same, in the same order."""
+    `rels` may be a walk still in progress: files are scanned in batches as they arrive. The first
+    `parallel_from` bytes are scanned here; past them the rest is shared out to `workers` processes (default:
+    the CPU count, at most 4), forked on Linux (they share `engine`), else spawned, each building its engine
+    with the picklable `factory` (no factory: no workers). The findings are the same, in the same order."""
     by_id = {rule.id: rule for rule in rules}
     if not root.is_dir():  # a single file: `rels` is its name
-        return _scan_chunk(str(root.parent), rels, engine, by_id, max_bytes)
+        return _scan_chunk(str(root.parent), list(rels), engine, by_id, max_bytes)
     base = str(root)
     n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if (factory is None and sys.platform != "linux") or n_workers <= 1 or len(rels) < 2 * n_workers:
-        return _scan_chunk(base, rels, engine, by_id, max_bytes)
-    sizes = []
-    for rel in rels:
-        try:
-            sizes.append(os.stat(f"{base}/{rel}").st_size)
-        except OSError:
-            sizes.append(0)
-    total = sum(sizes)
-    if total < parallel_from:
-        return _scan_chunk(base, rels, engine, by_id, max_bytes)
-    chunks = _chunks(rels, sizes, max(_CHUNK_BYTES, total // (n_workers * 8)))
+    can_fork = sys.platform == "linux"
+    parallel = n_workers > 1 and (factory is not None or can_fork)
+    parts: list[SecretScan | Future[SecretScan]] = []
+    pool: ProcessPoolExecutor | None = None
     global _WORKER  # noqa: PLW0603 - handed to forked workers
-    forked = sys.platform == "linux"  # fork: workers share the compiled engine instead of building their own
-    context = multiprocessing.get_context("fork" if forked else "spawn")
-    _WORKER = (engine, by_id, max_bytes) if forked else None
+    _WORKER = (engine, by_id, max_bytes) if can_fork else None
+    count = total = 0
     try:
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker,
-                                 initargs=(None if forked else factory, tuple(rules), max_bytes)) as pool:
-            parts = list(pool.map(_scan_in_worker, [base] * len(chunks), chunks))
+        for batch in _batches(base, rels):
+            count += len(batch.rels)
+            total += batch.size
+            if pool is None and parallel and total >= parallel_from:
+                pool = _pool(n_workers, can_fork, factory, rules, max_bytes)
+            if pool is None:
+                parts.append(_scan_chunk(base, batch.rels, engine, by_id, max_bytes))
+            else:
+                parts.append(pool.submit(_scan_in_worker, base, batch.rels))
+        done = [part if isinstance(part, SecretScan) else part.result() for part in parts]
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         _WORKER = None
     return SecretScan(
-        tuple(f for part in parts for f in part.findings),
-        tuple(e for part in parts for e in part.errors),
-        len(rels),
+        tuple(f for part in done for f in part.findings),
+        tuple(e for part in done for e in part.errors),
+        count,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    rels: list[str]
+    size: int
+
+
+def _batches(base: str, rels: Iterable[str]) -> Iterator[_Batch]:
+    """Consecutive runs of about `_CHUNK_BYTES` (or `_CHUNK_FILES` files), in walk order."""
+    batch: list[str] = []
+    size = 0
+    for rel in rels:
+        with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
+            size += os.stat(f"{base}/{rel}").st_size
+        batch.append(rel)
+        if size >= _CHUNK_BYTES or len(batch) >= _CHUNK_FILES:
+            yield _Batch(batch, size)
+            batch, size = [], 0
+    if batch:
+        yield _Batch(batch, size)
+
+
+def _pool(
+    n_workers: int, can_fork: bool, factory: Callable[[], Matcher] | None, rules: Sequence[Rule], max_bytes: int
+) -> ProcessPoolExecutor:
+    import multiprocessing  # only large scans start workers
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if can_fork else "spawn")
+    return ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker,
+                               initargs=(None if can_fork else factory, tuple(rules), max_bytes))
 
 
 def scan_blocks(
@@ -260,19 +298,6 @@ def scan_blocks(
         for key, f in kept.items()
     ]
     return SecretScan(tuple(findings), tuple(errors), count)
-
-
-def _chunks(rels: Sequence[str], sizes: Sequence[int], budget: int) -> list[list[str]]:
-    """Consecutive runs of files of about `budget` bytes each (order is kept, so findings stay in walk order)."""
-    chunks: list[list[str]] = [[]]
-    filled = 0
-    for rel, size in zip(rels, sizes, strict=True):
-        if chunks[-1] and filled + size > budget:
-            chunks.append([])
-            filled = 0
-        chunks[-1].append(rel)
-        filled += size
-    return chunks
 
 
 __all__ = [
