@@ -125,7 +125,7 @@ def scan_directory(
         errors += result.errors
     if secrets:
         # Without an inventory the walk is still running: files are scanned as it finds them.
-        texts = walked
+        texts: Iterable[str] = walked
         if packages:
             texts = [rel for rel in candidates if rel not in lockfiles or secret_scanner.wanted(rel)]
         found = _secret_scan(path, texts, secret_config, secret_max_bytes)
