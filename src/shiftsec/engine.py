@@ -209,9 +209,9 @@ def _secret_engine(config: Path | None, cache_dir: str | None) -> Engine:
 def load_secret_rules(config: Path | None) -> tuple[tuple[Rule, ...], Allowlist | None]:
     """shiftsec's default rules, or the rules of a gitleaks-format TOML file used unchanged."""
     if config is None:
-        from shiftsec.secrets.rules import default_rules
+        from shiftsec.secrets.rules import default_rule_file
 
-        return default_rules(), None
+        return default_rule_file()
     from shiftsec.secrets.gitleaks import load_gitleaks
 
     try:

@@ -19,7 +19,7 @@ from shiftsec.errors import UsageError
 from shiftsec.model import Severity
 from shiftsec.secrets.api import Allowlist, Rule
 
-__all__ = ["SEVERITIES", "default_rules", "gitleaks_map", "load_rules"]
+__all__ = ["SEVERITIES", "default_rule_file", "default_rules", "gitleaks_map", "load_rule_file", "load_rules"]
 
 SEVERITIES: dict[str, Severity] = {
     "critical": Severity.CRITICAL,
@@ -46,7 +46,7 @@ _RULE_FIELDS = frozenset(
 )
 _REQUIRED = ("id", "title", "regex", "remediation", "provider")
 _ALLOWLIST_FIELDS = frozenset({"regexes", "stopwords", "paths", "target", "condition"})
-_TOP_FIELDS = frozenset({"rules"})
+_TOP_FIELDS = frozenset({"rules", "allowlist"})
 
 
 class _Invalid(Exception):
@@ -171,6 +171,14 @@ def load_rules(text: str, origin: str, *, check_regexes: bool = True) -> tuple[R
 
     `check_regexes=False` skips compiling every regex (a third of a second for the shipped set): only for the
     shipped rules, which a test loads with the full check."""
+    return load_rule_file(text, origin, check_regexes=check_regexes)[0]
+
+
+def load_rule_file(
+    text: str, origin: str, *, check_regexes: bool = True
+) -> tuple[tuple[Rule, ...], Allowlist | None]:
+    """The rules of a shiftsec rule file and its optional top-level `[allowlist]`, which applies to every rule
+    (placeholders such as `${VAR}` or `EXAMPLE` values that no rule should report)."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -197,7 +205,15 @@ def load_rules(text: str, origin: str, *, check_regexes: bool = True) -> tuple[R
             raise UsageError(f"{origin}: rule {rule.id}: duplicate id")
         seen.add(rule.id)
         rules.append(rule)
-    return tuple(rules)
+    allowlist = None
+    if "allowlist" in document:
+        if not isinstance(document["allowlist"], dict):
+            raise UsageError(f"{origin}: `allowlist` must be a table ([allowlist])")
+        try:
+            allowlist = _allowlist(document["allowlist"])
+        except _Invalid as exc:
+            raise UsageError(f"{origin}: allowlist: {exc}") from None
+    return tuple(rules), allowlist
 
 
 DEFAULT_ORIGIN = "shiftsec:secrets/rules/default.toml"
@@ -209,9 +225,14 @@ def default_text() -> str:
 
 
 @lru_cache(maxsize=1)
+def default_rule_file() -> tuple[tuple[Rule, ...], Allowlist | None]:
+    """shiftsec's built-in rule set and its global allowlist (`default.toml`, shipped as package data)."""
+    return load_rule_file(default_text(), DEFAULT_ORIGIN, check_regexes=False)
+
+
 def default_rules() -> tuple[Rule, ...]:
-    """shiftsec's built-in rule set (`default.toml`, shipped as package data)."""
-    return load_rules(default_text(), DEFAULT_ORIGIN, check_regexes=False)
+    """shiftsec's built-in rule set."""
+    return default_rule_file()[0]
 
 
 def gitleaks_map() -> dict[str, tuple[str, ...]]:
