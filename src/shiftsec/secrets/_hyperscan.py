@@ -2,8 +2,11 @@
 
 Every rule regex is tried alone first with `SOM_LEFTMOST | UTF8` (the hit then carries its start offset), then
 with `UTF8` only (end offset only: large bounded repeats make SOM tracking "too large"); a regex Hyperscan rejects
-either way is left to RE2 alone. Compiled databases are cached per pattern set in the process and, when a
-cache directory is given, on disk (`hyperscan.dumpb`): trying ~200 regexes one by one takes several seconds.
+either way is left to RE2 alone. Trying ~280 regexes one by one takes about 5 s, so the outcome for the shipped
+rules is shipped too (`hyperscan_tiers.json`, pattern hash → flags, kept current by a test): a pattern found
+there is not tried. Should the hinted flags not compile together (another Hyperscan build), every pattern is
+tried after all. Compiled databases are cached per pattern set in the process and, when a cache directory is
+given, on disk (`hyperscan.dumpb`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import hyperscan
 
@@ -110,8 +114,33 @@ def _load(blob: bytes) -> hyperscan.Database:
     return database
 
 
+def pattern_key(pattern: str) -> str:
+    return hashlib.sha256(pattern.encode()).hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_tiers() -> dict[str, int]:
+    try:
+        text = resources.files("shiftsec.secrets").joinpath("hyperscan_tiers.json").read_text(encoding="utf-8")
+        tiers = json.loads(text)["tiers"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {str(k): int(v) for k, v in tiers.items()} if isinstance(tiers, dict) else {}
+
+
 def _regex_database(patterns: tuple[str, ...]) -> RegexDatabase:
-    flags = [_tier(p) if p else 0 for p in patterns]
+    shipped = _shipped_tiers()
+    hinted = [shipped.get(pattern_key(p)) if p else 0 for p in patterns]
+    if any(h is not None for h in hinted):
+        found = _database([h if h is not None else _tier(p) for p, h in zip(patterns, hinted, strict=True)], patterns)
+        if found is not None:
+            return found
+    found = _database([_tier(p) if p else 0 for p in patterns], patterns)
+    return found if found is not None else RegexDatabase(None, (0,) * len(patterns))
+
+
+def _database(flags: list[int], patterns: tuple[str, ...]) -> RegexDatabase | None:
+    """One database of the patterns with non-zero flags (without SOM if need be); None if neither compiles."""
     for attempt in (flags, [f & ~SOM for f in flags]):
         ids = [i for i, f in enumerate(attempt) if f]
         if not ids:
@@ -121,7 +150,7 @@ def _regex_database(patterns: tuple[str, ...]) -> RegexDatabase:
         except hyperscan.error:
             continue
         return RegexDatabase(database, tuple(attempt))
-    return RegexDatabase(None, (0,) * len(patterns))
+    return None
 
 
 def _literal(keyword: str) -> bytes:
