@@ -2,7 +2,7 @@
 
 Supported: `[[rules]]` (id, description, regex, secretGroup, entropy, keywords, path, tags), a rule's
 `[[rules.allowlists]]` and the older single `[rules.allowlist]` (regexes, stopwords, paths, regexTarget,
-condition; `commits` is ignored: shiftsec scans files, not history), the top-level `[allowlist]` and
+condition; `commits` is not honoured yet, not even by `shiftsec repo`), the top-level `[allowlist]` and
 `[[allowlists]]`. `[extend]` with `useDefault` or `path` is refused (a `UsageError`: shiftsec does not bundle
 gitleaks' default config and does not follow includes); `[extend] disabledRules` is honoured.
 
