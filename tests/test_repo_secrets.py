@@ -318,3 +318,34 @@ def test_repo_on_a_plain_folder(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     code, out = _run(capsys, "repo", str(tmp_path))
     assert code == 2
     assert out == f"shiftsec: error: {tmp_path}: not a git repository\nhint: use `shiftsec fs` for a plain folder\n"
+
+
+def test_gitleaks_config_commit_allowlists(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           planted_repo: tuple[Path, list[Planted], list[str], list[str]]) -> None:
+    """A gitleaks config used unchanged: commits its global allowlist names are skipped for every rule, commits a
+    rule's allowlist names for that rule only (by full hash or a prefix of 7+ characters)."""
+    repo, planted, shas, _ = planted_repo
+    config = tmp_path / "gitleaks.toml"
+    config.write_text(f"""
+[allowlist]
+commits = ["{shas[0]}", "{shas[1][:9]}"]
+
+[[rules]]
+id = "github-pat"
+regex = '''ghp_[0-9a-zA-Z]{{36}}'''
+keywords = ["ghp_"]
+[[rules.allowlists]]
+commits = ["{shas[7]}"]
+
+[[rules]]
+id = "gitlab-pat"
+regex = '''glpat-[\\w-]{{20}}'''
+keywords = ["glpat-"]
+""")
+    found = _found(_json(capsys, "repo", str(repo), "--secret-config", str(config)))
+    tokens = {(p.rule, p.commit): (p.path, _sha256(p.secret))
+              for p in planted if p.rule in ("github-pat", "gitlab-pat")}
+    # this repository holds github-pat in commits 1 and 7, gitlab-pat in commits 7 and 8
+    assert sorted(tokens) == [("github-pat", 1), ("github-pat", 7), ("gitlab-pat", 7), ("gitlab-pat", 8)]
+    expected = {tokens["gitlab-pat", 7], tokens["gitlab-pat", 8]} | {("tmp.env", _sha256(v)) for v in planted_repo[3]}
+    assert set(found) == expected

@@ -160,7 +160,8 @@ def scan_repository(
     check_repository(path)
     engine, rules, _ = secret_engine(secret_config)
     limit = secret_scanner.MAX_FILE_BYTES if secret_max_bytes is None else secret_max_bytes
-    found = secret_scanner.scan_blocks(added_blocks(path, selection, limit=limit), engine, rules, limit=limit)
+    found = secret_scanner.scan_blocks(added_blocks(path, selection, limit=limit), engine, rules, limit=limit,
+                                       allowlist=engine.global_allowlist)
     return Report(
         target=str(path),
         target_type="git-staged" if selection.staged else "git-history",

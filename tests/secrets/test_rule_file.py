@@ -43,7 +43,8 @@ def test_no_allowlist() -> None:
     ("text", "message"),
     [
         ('allowlist = "x"\n', "demo.toml: `allowlist` must be a table ([allowlist])"),
-        ("[allowlist]\ntarget = 'secret'\n", "demo.toml: allowlist: an allowlist needs regexes, stopwords or paths"),
+        ("[allowlist]\ntarget = 'secret'\n",
+         "demo.toml: allowlist: an allowlist needs regexes, stopwords, paths or commits"),
         ("[allowlist]\nregexes = ['(']\n", "demo.toml: allowlist: allowlist regex is not valid RE2: missing ): ("),
         ("[allowlist]\nwords = ['x']\n", "demo.toml: allowlist: unknown allowlist field(s) words"),
     ],

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shiftsec.model import Commit, Finding, FindingType, Location, ScanError, fingerprint
-from shiftsec.secrets.api import Matcher, Rule, SecretMatch
+from shiftsec.secrets.api import Allowlist, Matcher, Rule, SecretMatch
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -269,15 +269,29 @@ def _pool(
                                initargs=(None if can_fork else factory, tuple(rules), max_bytes))
 
 
+def _commit_allowed(sha: str, allowlists: Iterable[Allowlist]) -> bool:
+    return any(
+        allow.condition.lower() != "and" and any(sha.startswith(c) for c in allow.commits if len(c) >= 7)
+        for allow in allowlists
+    )
+
+
 def scan_blocks(
-    blocks: Iterable[AddedBlock], engine: Matcher, rules: Sequence[Rule], *, limit: int = MAX_FILE_BYTES
+    blocks: Iterable[AddedBlock],
+    engine: Matcher,
+    rules: Sequence[Rule],
+    *,
+    limit: int = MAX_FILE_BYTES,
+    allowlist: Allowlist | None = None,
 ) -> SecretScan:
     """Search the added lines of commits (or of the index) for secrets.
 
     A secret added to the same file by several commits (re-added after a revert, cherry-picked to another
     branch) is one finding, located at the commit git lists last, i.e. the oldest one, which introduced it;
-    the message says how many commits added it."""
+    the message says how many commits added it. Commits an allowlist names (the rule's, or the global
+    `allowlist`) are skipped for that rule, or for every rule."""
     by_id = {rule.id: rule for rule in rules}
+    every_rule = (allowlist,) if allowlist is not None else ()
     kept: dict[str, Finding] = {}
     times: Counter[str] = Counter()
     errors: list[ScanError] = []
@@ -291,6 +305,10 @@ def scan_blocks(
         matches = engine.scan(block.data, block.path)
         for finding in findings_for(matches, by_id, block.path, block.data, line_numbers=block.lines,
                                     commit=block.commit):
+            if block.commit is not None and _commit_allowed(
+                block.commit.sha, (*every_rule, *by_id[finding.rule_id].allowlists)
+            ):
+                continue
             times[finding.fingerprint] += 1
             kept[finding.fingerprint] = finding
     findings = [

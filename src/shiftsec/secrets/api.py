@@ -17,11 +17,14 @@ from shiftsec.model import Severity
 class Allowlist:
     """Matches to ignore. `regexes` are tried on the secret (or, with `target="match"`, on the whole match,
     or `target="line"` on the line); `stopwords` are substrings of the secret; `paths` are regexes on the file
-    path. A rule's allowlist applies to that rule; the config's global allowlist to every rule."""
+    path; `commits` are commit hashes (or prefixes of 7+ characters) whose additions a history scan ignores
+    (only as an alternative: under condition "and" they are not used). A rule's allowlist applies to that rule;
+    the config's global allowlist to every rule."""
 
     regexes: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
+    commits: tuple[str, ...] = ()
     target: str = "secret"  # secret | match | line
     condition: str = "or"  # gitleaks: "or" (any criterion) or "and" (every criterion given)
 

@@ -142,6 +142,7 @@ class Engine:
         self, rules: Iterable[Rule], global_allowlist: Allowlist | None = None, *, cache_dir: str | None = None
     ) -> None:
         self.rules = tuple(rules)
+        self.global_allowlist = global_allowlist
         self._global = _Allow.of(global_allowlist) if global_allowlist else None
         self._compiled = tuple(_Compiled(r) for r in self.rules)
         keywords = tuple(dict.fromkeys(k.lower() for r in self.rules for k in r.keywords))

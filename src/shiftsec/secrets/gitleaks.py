@@ -2,7 +2,7 @@
 
 Supported: `[[rules]]` (id, description, regex, secretGroup, entropy, keywords, path, tags), a rule's
 `[[rules.allowlists]]` and the older single `[rules.allowlist]` (regexes, stopwords, paths, regexTarget,
-condition; `commits` is not honoured yet, not even by `shiftsec repo`), the top-level `[allowlist]` and
+condition, commits: honoured by `shiftsec repo`), the top-level `[allowlist]` and
 `[[allowlists]]`. `[extend]` with `useDefault` or `path` is refused (a `UsageError`: shiftsec does not bundle
 gitleaks' default config and does not follow includes); `[extend] disabledRules` is honoured.
 
@@ -162,7 +162,9 @@ def _allowlist_checked(raw: Mapping[str, Any]) -> Allowlist:
     regexes = tuple(_check_regex(r, "allowlist regex") for r in _strings(raw, "regexes"))
     paths = tuple(_check_regex(p, "allowlist path") for p in _strings(raw, "paths"))
     stopwords = tuple(s.lower() for s in _strings(raw, "stopwords"))
-    return Allowlist(regexes=regexes, stopwords=stopwords, paths=paths, target=target, condition=condition)
+    commits = tuple(c.strip().lower() for c in _strings(raw, "commits") if c.strip())
+    return Allowlist(regexes=regexes, stopwords=stopwords, paths=paths, commits=commits, target=target,
+                     condition=condition)
 
 
 def _rule(raw: Mapping[str, Any], rule_id: str) -> Rule:

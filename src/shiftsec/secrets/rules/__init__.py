@@ -45,7 +45,7 @@ _RULE_FIELDS = frozenset(
     }
 )
 _REQUIRED = ("id", "title", "regex", "remediation", "provider")
-_ALLOWLIST_FIELDS = frozenset({"regexes", "stopwords", "paths", "target", "condition"})
+_ALLOWLIST_FIELDS = frozenset({"regexes", "stopwords", "paths", "commits", "target", "condition"})
 _TOP_FIELDS = frozenset({"rules", "allowlist"})
 
 
@@ -83,11 +83,12 @@ def _allowlist(table: object) -> Allowlist:
         regexes=_strings(table, "regexes"),
         stopwords=tuple(word.lower() for word in _strings(table, "stopwords")),
         paths=_strings(table, "paths"),
+        commits=tuple(c.lower() for c in _strings(table, "commits")),
         target=target,
         condition=condition,
     )
-    if not (allow.regexes or allow.stopwords or allow.paths):
-        raise _Invalid("an allowlist needs regexes, stopwords or paths")
+    if not (allow.regexes or allow.stopwords or allow.paths or allow.commits):
+        raise _Invalid("an allowlist needs regexes, stopwords, paths or commits")
     for pattern in (*allow.regexes, *allow.paths):
         _check_regex(pattern, "allowlist regex")
     return allow
