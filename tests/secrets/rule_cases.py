@@ -72,7 +72,12 @@ CASES: Cases = {
     ),
     "aws-secret-access-key": (
         [ctx("AWS_SECRET_ACCESS_KEY", r(40, B64)), f"aws_secret_key: {r(40, B64)}"],
-        [ctx("AWS_SECRET_ACCESS_KEY", "x" * 40), ctx("SECRET", r(40, B64))],
+        # AWS documentation's example secret key is no secret
+        [
+            ctx("AWS_SECRET_ACCESS_KEY", "x" * 40),
+            ctx("SECRET", r(40, B64)),
+            "aws_secret_access_key = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'",
+        ],
     ),
     "aws-session-token": ([ctx("AWS_SESSION_TOKEN", r(320, B64))], [ctx("AWS_SESSION_TOKEN", r(60, B64))]),
     "aws-bedrock-api-key-long-lived": ([f"ABSK{r(130, B64)}"], [f"ABSK{r(50, B64)}"]),
@@ -81,7 +86,10 @@ CASES: Cases = {
         [f"bedrock-api-key-{r(40)}"],
     ),
     "aws-mws-auth-token": ([f"amzn.mws.{uuid()}"], ["amzn.mws.12345678"]),
-    "gcp-api-key": ([f'key: "AIza{r(35, URL)}"'], [f"AIza{r(20, URL)}"]),
+    "gcp-api-key": (
+        [f'key: "AIza{r(35, URL)}"'],
+        [f"AIza{r(20, URL)}", "AIzaSyabcdefghijklmnopqrstuvwxyz1234567"],  # the alphabet: a placeholder
+    ),
     "gcp-service-account-key": (
         [f'{{"type": "service_account", "private_key_id": "{r(40, H)}"}}'],
         ['{"private_key_id": "<your key id>"}'],
@@ -160,10 +168,16 @@ CASES: Cases = {
     "github-app-token": ([f"ghu_{r(36)}", f"ghs_{r(36)}"], [f"ghs_{r(30)}"]),
     "github-refresh-token": ([f"ghr_{r(76)}"], [f"ghr_{r(30)}"]),
     "gitlab-pat": ([f"token: glpat-{r(20, URL)}\n"], [f"glpat-{r(19)}"]),
-    "gitlab-pat-routable": ([f"glpat-{r(40, URL)}.01.{r(9, L)}"], [f"glpat-{r(40)}"]),
+    "gitlab-pat-routable": (
+        [f"glpat-{r(40, URL)}.01.{r(9, L)}", f"glpat-{r(40, URL)}.01{r(7, L)}"],  # `.<2>.<7-9>` or `.<2><7>`
+        [f"glpat-{r(40)}"],
+    ),
     "gitlab-pipeline-trigger-token": ([f"glptt-{r(40, H)}"], [f"glptt-{r(39, H)}"]),
     "gitlab-runner-registration-token": ([f"GR1348941{r(20, URL)} "], [f"GR1348941{r(19)}"]),
-    "gitlab-runner-authentication-token": ([f"glrt-{r(20, URL)} "], [f"glrt-{r(10)}"]),
+    "gitlab-runner-authentication-token": (
+        [f"glrt-{r(20, URL)} ", f"glrt-t1_{r(27, URL)}.01{r(7, L)} "],
+        [f"glrt-{r(10)}"],
+    ),
     "gitlab-deploy-token": ([f"gldt-{r(20, URL)} "], [f"gldt-{r(10)}"]),
     "gitlab-cicd-job-token": ([f"glcbt-64_{r(20, URL)} "], [f"glcbt-64_{r(10)}"]),
     "gitlab-feed-token": ([f"glft-{r(20, URL)} "], [f"glft-{r(10)}"]),
@@ -183,7 +197,10 @@ CASES: Cases = {
     "circleci-api-token": ([ctx("CIRCLE_TOKEN", r(40, H))], [ctx("CIRCLE_TOKEN", r(39, H))]),
     "travisci-access-token": ([ctx("TRAVIS_TOKEN", r(22))], [ctx("TRAVIS_TOKEN", r(21))]),
     "buildkite-api-token": ([f"bkua_{r(40, H)}"], [f"bkua_{r(39, H)}"]),
-    "buildkite-agent-token": ([ctx("BUILDKITE_AGENT_TOKEN", r(50, L))], [ctx("BUILDKITE_AGENT_TOKEN", r(49, L))]),
+    "buildkite-agent-token": (
+        [ctx("BUILDKITE_AGENT_TOKEN", r(50, L)), f"<buildkite-agent-token>{r(50, L)}</buildkite-agent-token>"],
+        [ctx("BUILDKITE_AGENT_TOKEN", r(49, L))],
+    ),
     "droneci-access-token": ([ctx("DRONE_TOKEN", r(32))], [ctx("DRONE_TOKEN", "x" * 32)]),
     "codecov-access-token": ([ctx("CODECOV_TOKEN", uuid())], [ctx("CODECOV_TOKEN", "${{ secrets.CODECOV_TOKEN }}")]),
     "sonar-api-token": ([f"sonar.token=sqp_{r(40, H)}"], [f"sqp_{r(39, H)}"]),
@@ -191,18 +208,24 @@ CASES: Cases = {
     "jenkins-api-token": ([ctx("JENKINS_API_TOKEN", "11" + r(32, H))], [ctx("JENKINS_API_TOKEN", "ab" + r(32, H))]),
     "harness-api-key": ([f"pat.{r(22, URL)}.{r(24, H)}.{r(20)}"], [f"pat.{r(22, URL)}.{r(10, H)}.{r(20)}"]),
     "octopus-deploy-api-key": ([f"API-{r(26, U)}"], [f"API-{r(20, U)}"]),
-    "sourcegraph-access-token": ([f"sgp_{r(16, H)}_{r(40, H)}", f"sgp_local_{r(40, H)}"], [f"sgp_{r(30, H)}"]),
+    "sourcegraph-access-token": (
+        [f"sgp_{r(16, H)}_{r(40, H)}", f"sgp_local_{r(40, H)}", ctx("SOURCEGRAPH_TOKEN", r(40, H))],
+        [f"sgp_{r(30, H)}", f"sourcegraph commit {r(40, H)}"],  # an unprefixed hex value needs an assignment
+    ),
     "snyk-api-token": ([ctx("SNYK_TOKEN", uuid())], [ctx("SNYK_TOKEN", "not-set")]),
     "infracost-api-token": ([f"ico-{r(32)}"], [f"ico-{r(31)}"]),
     "doppler-api-token": ([f"dp.pt.{r(43)}", f"dp.st.dev.{r(43)}"], [f"dp.pt.{r(20)}"]),
     "pulumi-api-token": ([f"pul-{r(40, H)}"], [f"pul-{r(39, H)}"]),
     "terraform-cloud-api-token": ([f'token = "{r(14)}.atlasv1.{r(67, URL)}"'], [f"{r(14)}.atlasv1.{r(30)}"]),
     "terraform-cloud-password": (
-        [f'administrator_login_password = "{r(16)}"'],
-        ['administrator_login_password = "short"'],
+        [f'administrator_login_password = "{r(16)}"', f'password_wo = "{r(16)}"'],
+        ['administrator_login_password = "short"', f'password: "{r(16)}"'],  # YAML is not HCL
     ),
     "vault-service-token": ([f"VAULT_TOKEN=hvs.{r(95, URL)}"], [f"hvs.{r(40)}"]),
-    "vault-legacy-service-token": ([f"VAULT_TOKEN=s.{r(24)} "], ["s.AcceptanceTimeoutSeconds", "VAULT_TOKEN=s.short"]),
+    "vault-legacy-service-token": (
+        [f"VAULT_TOKEN=s.{r(24)} ", ctx("VAULT_TOKEN", f"s.{r(24)}")],
+        ["s.AcceptanceTimeoutSeconds", "VAULT_TOKEN=s.short"],
+    ),
     "vault-batch-token": ([f"hvb.{r(150, URL)} "], [f"hvb.{r(60)}"]),
     "prefect-api-token": ([f"pnu_{r(36)}"], [f"pnu_{r(35)}"]),
     "postman-api-token": ([f"PMAK-{r(24, H)}-{r(34, H)}"], [f"PMAK-{r(24, H)}-{r(20, H)}"]),
@@ -220,7 +243,7 @@ CASES: Cases = {
     "rubygems-api-token": ([f":rubygems_api_key: rubygems_{r(48, H)}"], [f"rubygems_{r(47, H)}"]),
     "nuget-api-key": ([f"dotnet nuget push -k oy2{r(43, L)}"], [f"oy2{r(20, L)}"]),
     "nuget-config-password": (
-        [f'<add key="ClearTextPassword" value="{r(16)}" />'],
+        [f'<add key="ClearTextPassword" value="{r(16)}" />', f'<add  key="Password"value="{r(16)}"/>'],
         ['<add key="ClearTextPassword" value="%FEED_PASSWORD%" />'],
     ),
     "docker-hub-access-token": ([f"dckr_pat_{r(27, URL)} "], [f"dckr_pat_{r(10)}"]),
@@ -263,7 +286,7 @@ CASES: Cases = {
         [f"FLWPUBK_TEST-{r(20, 'abcdefgh0123456789')}-X"],
     ),
     "flutterwave-encryption-key": (
-        [f"FLWSECK_TEST{r(12, 'abcdefgh0123456789')}"],
+        [f"FLWSECK_TEST{r(12, 'abcdefgh0123456789')}", f"FLWSECK_TEST-{r(12, 'abcdefgh0123456789')}"],
         [f"FLWSECK_TEST{r(8, 'abcdefgh0123456789')}"],
     ),
     "shippo-api-token": ([f"shippo_live_{r(40, H)}"], [f"shippo_live_{r(39, H)}"]),
@@ -333,7 +356,10 @@ CASES: Cases = {
         [ctx("facebook_app_id", r(15, D))],
     ),
     "facebook-app-secret": ([ctx("FACEBOOK_APP_SECRET", r(32, H))], [ctx("FACEBOOK_APP_SECRET", r(31, H))]),
-    "linkedin-client-secret": ([ctx("LINKEDIN_CLIENT_SECRET", r(16))], [ctx("LINKEDIN_CLIENT_SECRET", "a" * 16)]),
+    "linkedin-client-secret": (
+        [ctx("LINKEDIN_CLIENT_SECRET", r(16)), ctx("LINKED_IN_SECRET", r(16))],
+        [ctx("LINKEDIN_CLIENT_SECRET", "a" * 16)],
+    ),
     # ---------------------------------------------------------------- SaaS
     "twilio-api-key": ([f"SK{r(32, H)}"], [f"SK{r(31, H)}"]),
     "twilio-auth-token": ([ctx("TWILIO_AUTH_TOKEN", r(32, H))], [ctx("TWILIO_AUTH_TOKEN", r(31, H))]),
@@ -360,14 +386,23 @@ CASES: Cases = {
     ),
     "sendinblue-api-token": ([f"xkeysib-{r(64, H)}-{r(16)}"], [f"xkeysib-{r(64, H)}"]),
     "mailjet-api-secret": ([ctx("MAILJET_API_SECRET", r(32, H))], [ctx("MAILJET_API_SECRET", r(31, H))]),
-    "datadog-api-key": ([ctx("DD_API_KEY", r(32, H))], [ctx("DD_API_KEY", r(31, H))]),
+    "datadog-api-key": (
+        [ctx("DD_API_KEY", r(32, H)), f"Datadog API key: {r(32, H)}"],
+        [ctx("DD_API_KEY", r(31, H)), f"datadog, {r(32, H)}"],
+    ),
     "datadog-app-key": ([ctx("DD_APP_KEY", r(40, H))], [ctx("DD_APP_KEY", r(39, H))]),
     "new-relic-user-api-key": ([f"NRAK-{r(27, U)}"], [f"NRAK-{r(26, U)}"]),
     "new-relic-insert-key": ([f"NRII-{r(32, URL)} "], [f"NRII-{r(20)}"]),
     "new-relic-browser-api-token": ([f"NRJS-{r(19, H)}"], [f"NRJS-{r(18, H)}"]),
     "new-relic-license-key": ([f"license_key: {r(36, H)}NRAL"], [f"{r(36, H)}NRXX"]),
-    "new-relic-user-api-id": ([ctx("NEW_RELIC_API_ID", r(64, U))], [ctx("NEW_RELIC_API_ID", r(63, U))]),
-    "sentry-org-token": ([f"sntrys_eyJpYXQiO{r(100)}_{r(43, B64)}"], [f"sntrys_eyJpYXQiO{r(20)}"]),
+    "new-relic-user-api-id": (
+        [ctx("NEW_RELIC_API_ID", r(64, U)), ctx("NEW_RELIC_API_ID", r(64, L))],
+        [ctx("NEW_RELIC_API_ID", r(63, U))],
+    ),
+    "sentry-org-token": (
+        [f"sntrys_eyJpYXQiO{r(100)}_{r(43, B64)}", f"sntrys_eyJpYXQiO{r(400, B64)}_{r(43, B64)}"],
+        [f"sntrys_eyJpYXQiO{r(20)}"],
+    ),
     "sentry-user-token": ([f"sntryu_{r(64, H)}"], [f"sntryu_{r(63, H)}"]),
     "sentry-access-token": ([ctx("SENTRY_AUTH_TOKEN", r(64, H))], [ctx("SENTRY_AUTH_TOKEN", r(63, H))]),
     "pagerduty-api-key": ([ctx("PAGERDUTY_API_KEY", r(20))], [ctx("PAGERDUTY_API_KEY", "x" * 20)]),
@@ -375,7 +410,11 @@ CASES: Cases = {
     "okta-access-token": ([ctx("OKTA_API_TOKEN", "00" + r(40, URL))], [ctx("OKTA_API_TOKEN", "ab" + r(40, URL))]),
     "auth0-client-secret": ([ctx("AUTH0_CLIENT_SECRET", r(64, URL))], [ctx("AUTH0_CLIENT_SECRET", r(40, URL))]),
     "atlassian-api-token": ([f"ATATT3{r(186, URL)} "], [f"ATATT3{r(100)}"]),
-    "atlassian-legacy-api-token": ([ctx("JIRA_API_TOKEN", r(24))], [ctx("JIRA_API_TOKEN", r(23))]),
+    "atlassian-legacy-api-token": (
+        [ctx("JIRA_API_TOKEN", r(24)), f'os.getenv("CONFLUENCE_TOKEN", "{r(24)}")'],
+        # gitleaks' own false positive: an unquoted comma separates arguments, not a key from its value
+        [ctx("JIRA_API_TOKEN", r(23)), "getPagesInConfluenceSpace,searchConfluenceUsingCql"],
+    ),
     "linear-api-key": ([f"lin_api_{r(40)}"], [f"lin_api_{r(39)}"]),
     "linear-client-secret": ([ctx("LINEAR_CLIENT_SECRET", r(32, H))], [ctx("LINEAR_CLIENT_SECRET", r(31, H))]),
     "notion-api-token": ([f"ntn_{r(11, D)}{r(35)}"], [f"ntn_{r(11, D)}{r(20)}"]),
@@ -431,7 +470,10 @@ CASES: Cases = {
     "scalingo-api-token": ([f"tk-us-{r(48, URL)} "], [f"tk-us-{r(20)}"]),
     "settlemint-access-token": ([f"sm_pat_{r(16)}", f"sm_sat_{r(16)}"], [f"sm_pat_{r(15)}"]),
     "sidekiq-secret": (
-        [f"BUNDLE_ENTERPRISE__CONTRIBSYS__COM={r(8, H)}:{r(8, H)}"],
+        [
+            f"BUNDLE_ENTERPRISE__CONTRIBSYS__COM={r(8, H)}:{r(8, H)}",
+            ctx("BUNDLE_GEMS__CONTRIBSYS__COM", f"{r(8, H)}:{r(8, H)}"),
+        ],
         [f"BUNDLE_ENTERPRISE__CONTRIBSYS__COM={r(8, H)}"],
     ),
     "sidekiq-sensitive-url": (
@@ -439,7 +481,10 @@ CASES: Cases = {
         ["source 'https://gems.contribsys.com/'"],
     ),
     "defined-networking-api-token": ([f"dnkey-{r(26, URL)}-{r(52, URL)} "], [f"dnkey-{r(26)}-{r(10)}"]),
-    "cisco-meraki-api-key": ([ctx("MERAKI_API_KEY", r(40, H))], [ctx("MERAKI_API_KEY", r(39, H))]),
+    "cisco-meraki-api-key": (
+        [ctx("MERAKI_API_KEY", r(40, H)), ctx("ciscoMerakiApiKey", r(40, H))],  # camelCase after a word
+        [ctx("MERAKI_API_KEY", r(39, H))],
+    ),
     "onepassword-service-account-token": ([f"OP_SERVICE_ACCOUNT_TOKEN=ops_eyJ{r(300, B64)}"], ["ops_eyJ" + "x" * 300]),
     "onepassword-secret-key": (
         [f"A3-{r(6, U)}-{r(6, U)}-{r(5, U)}-{r(5, U)}-{r(5, U)}-{r(5, U)}"],
@@ -454,8 +499,8 @@ CASES: Cases = {
     "messagebird-api-token": ([ctx("MESSAGEBIRD_ACCESS_KEY", r(25))], [ctx("MESSAGEBIRD_ACCESS_KEY", r(24))]),
     "kraken-access-token": ([ctx("KRAKEN_API_SECRET", r(88, B64))], [ctx("KRAKEN_API_SECRET", r(40, B64))]),
     "etsy-access-token": (
-        [ctx("ETSY_API_KEY", r(24, L))],
-        [ctx("ETSY_API_KEY", r(23, L)), ctx("BETSY_NAME", r(24, L))],
+        [ctx("ETSY_API_KEY", r(24, L)), ctx("myEtsyKey", r(24, L))],
+        [ctx("ETSY_API_KEY", r(23, L)), ctx("BETSY_NAME", r(24, L)), ctx("betsyName", r(24, L))],
     ),
     "age-secret-key": (
         [f"AGE-SECRET-KEY-1{r(58, 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L')}"],
@@ -497,15 +542,18 @@ CASES: Cases = {
         ["jdbc:postgresql://db:5432/app?user=app&password=${DB_PASS}"],
     ),
     "url-basic-auth-password": (
-        [f"git clone https://deploy:{r(16)}@git.example.com/repo.git"],
-        ["https://user:password@example.com/", "https://example.com/a:b@c"],
+        [f"git clone https://deploy:{r(16)}@git.example.com/repo.git", f"https://ci:MyPassword{r(6, D)}@db.internal"],
+        ["https://user:password@example.com/", "https://example.com/a:b@c", "https://admin:changeme@localhost"],
     ),
     # ---------------------------------------------------------------- private keys
     "private-key-rsa": ([pem("RSA PRIVATE KEY")], [pem_stub("RSA PRIVATE KEY")]),
     "private-key-ec": ([pem("EC PRIVATE KEY")], [pem_stub("EC PRIVATE KEY")]),
     "private-key-dsa": ([pem("DSA PRIVATE KEY")], [pem_stub("DSA PRIVATE KEY")]),
     "private-key-openssh": ([pem("OPENSSH PRIVATE KEY")], [pem_stub("OPENSSH PRIVATE KEY")]),
-    "private-key-pkcs8": ([pem("PRIVATE KEY")], [pem_stub("PRIVATE KEY"), pem("PUBLIC KEY")]),
+    "private-key-pkcs8": (
+        [pem("PRIVATE KEY"), json.dumps({"private_key": pem("PRIVATE KEY")})],  # JSON: `\n` escapes, one line
+        [pem_stub("PRIVATE KEY"), pem("PUBLIC KEY"), json.dumps({"private_key": pem_stub("PRIVATE KEY")})],
+    ),
     "private-key-encrypted": ([pem("ENCRYPTED PRIVATE KEY")], [pem_stub("ENCRYPTED PRIVATE KEY")]),
     "private-key-pgp": ([pem("PGP PRIVATE KEY BLOCK", "Version: GnuPG v2\n\n")], [pem_stub("PGP PRIVATE KEY BLOCK")]),
     "private-key-generic": (
@@ -540,16 +588,51 @@ CASES: Cases = {
     # ---------------------------------------------------------------- generic
     "generic-api-key": (
         [ctx("API_KEY", r(32))],
-        [ctx("API_KEY", "your_api_key_here_please"), ctx("API_KEY", "x" * 32)],
+        # detect-secrets baselines store SHA-1 hashes of secrets under "hashed_secret"
+        [ctx("API_KEY", "your_api_key_here_please"), ctx("API_KEY", "x" * 32), f'"hashed_secret": "{r(40)}"'],
+    ),
+    "generic-hex-secret": (
+        [ctx("HEX_SECRET", r(40, H)), f"SECRET_KEY: {r(64, H)}"],
+        [
+            f'"hashed_secret": "{r(40, H)}"',
+            ctx("API_KEY_SHA256", r(64, H)),
+            ctx("SECRET", "0123456789abcdef" * 2),
+            ctx("SECRET", r(31, H)),
+        ],
+    ),
+    "generic-config-password": (
+        [f"password = {r(14)}", f"  db.password={r(12)}  # prod", f"DB_PASSWORD: {r(16)}"],
+        [
+            "password = ${DB_PASSWORD}",
+            "password = %(db_pass)s",
+            "password = changeme",
+            f'password = "{r(14)}"',  # quoted: generic-password's
+            "PASSWORD_RESET_URL=https://example.com/reset",
+            "DB_PASSWORD_FILE=/run/secrets/db_password",
+            "spring.datasource.password=file:/etc/app/pw",
+        ],
     ),
     "generic-password": ([f'db_password = "{r(14)}"'], ['password = "changeme123"', "password = get_password()"]),
     "generic-bearer-token": ([f"Authorization: Bearer {r(40)}"], ["Authorization: Bearer ${TOKEN}"]),
     "curl-auth-user": (
-        [f"curl -u admin:{r(14)} https://api.example.com"],
-        ["curl -u admin:$PASSWORD https://api.example.com"],
+        [
+            f"curl -u admin:{r(14)} https://api.example.com",
+            f'curl -u"deploy:{r(14)}" https://api.example.com',  # attached value
+            f"curl --user \t\t  'deploy:{r(14)}' https://api.example.com",
+            f'curl -u "admin:$%{r(12)}" https://api.example.com',  # `$` not starting a variable
+        ],
+        ["curl -u admin:$PASSWORD https://api.example.com", 'curl -u "admin:${PASS}"', "curl -u admin:$(cat pw)"],
     ),
     "curl-auth-header": (
-        [f'curl -H "Authorization: Bearer {r(40)}" https://api.example.com'],
-        ['curl -H "Authorization: Bearer $TOKEN" https://api.example.com'],
+        [
+            f'curl -H "Authorization: Bearer {r(40)}" https://api.example.com',
+            f'curl -H"X-Api-Key: {r(32)}" https://api.example.com',  # attached value
+            f"curl --header='Authorization: Basic {b64('deploy:' + r(16))}' https://api.example.com",
+        ],
+        [
+            'curl -H "Authorization: Bearer $TOKEN" https://api.example.com',
+            # gitleaks' own false positive: Basic takes base64 of user:password, never a JWT
+            f'curl -H "Authorization: Basic {JWT}" https://api.example.com',
+        ],
     ),
 }
