@@ -111,6 +111,7 @@ def scan_directory(
         errors += tree.errors
     database = None
     advised: tuple[Advice, ...] = ()
+    searched: int | None = None
     if match:
         from shiftsec.scanners import advice, vulns
         from shiftsec.vulndb.store import SCHEMA_VERSION, Store
@@ -131,6 +132,7 @@ def scan_directory(
         found = _secret_scan(path, texts, secret_config, secret_max_bytes)
         findings += found.findings
         errors += found.errors
+        searched = found.files
     errors = tuple(walk_errors) + errors
     return Report(
         target=str(path),
@@ -142,6 +144,8 @@ def scan_directory(
         errors=errors,
         database=database,
         advice=advised,
+        scanners=(("vuln",) if match else ()) + (("secret",) if secrets else ()),
+        secrets_searched=searched,
     )
 
 
@@ -170,6 +174,8 @@ def scan_repository(
         packages=(),
         findings=found.findings,
         errors=found.errors,
+        scanners=("secret",),
+        secrets_searched=found.files,
     )
 
 
@@ -195,7 +201,7 @@ def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callab
     except OSError:
         cache_dir = None  # an unwritable cache only costs time
     rules, allowlist = load_secret_rules(config)
-    engine = Engine(rules, allowlist, cache_dir=cache_dir)
+    engine = Engine(rules, allowlist, cache_dir=cache_dir, one_per_secret=config is None)
     return engine, rules, functools.partial(_secret_engine, config, cache_dir)
 
 
@@ -204,7 +210,7 @@ def _secret_engine(config: Path | None, cache_dir: str | None) -> Engine:
     from shiftsec.secrets.engine import Engine
 
     rules, allowlist = load_secret_rules(config)
-    return Engine(rules, allowlist, cache_dir=cache_dir)
+    return Engine(rules, allowlist, cache_dir=cache_dir, one_per_secret=config is None)
 
 
 def load_secret_rules(config: Path | None) -> tuple[tuple[Rule, ...], Allowlist | None]:

@@ -191,4 +191,18 @@ LOW = Rule(id="low-context", title="low", regex=r"tok_[a-z0-9]{12}", severity=Se
     ],
 )
 def test_one_finding_per_secret(rules: list[Rule], text: str, expected: list[str]) -> None:
-    assert _scan(rules, text) == expected
+    found = [f"{m.rule_id}:{m.secret}" for m in Engine(rules, one_per_secret=True).scan(text.encode(), "app.py")]
+    assert found == expected
+
+
+def test_gitleaks_semantics_keep_every_specific_rule() -> None:
+    """Without one_per_secret (a gitleaks config), each specific rule reports the secret; generic rules still
+    give way, as gitleaks' generic-api-key does."""
+    assert _scan([LOW, TOKEN], SECRET) == [f"demo-token:{SECRET}", f"low-context:{SECRET}"]
+    assert _scan([GENERIC, TOKEN], f'token = "{SECRET}"') == [f"demo-token:{SECRET}"]
+
+
+def test_the_tightest_match_wins_among_equals() -> None:
+    context = Rule(id="header", title="header", regex=r"Authorization: Bearer (tok_[a-z0-9]{12})", secret_group=1)
+    found = Engine([context, TOKEN], one_per_secret=True).scan(f"Authorization: Bearer {SECRET}".encode(), "x")
+    assert [m.rule_id for m in found] == ["demo-token"]

@@ -136,13 +136,22 @@ class _Found:
 class Engine:
     """Compile `rules` (and the config's global allowlist) once; `scan` a file's bytes many times.
 
-    `cache_dir`, if given, keeps the compiled Hyperscan database between processes (see `_hyperscan`)."""
+    `cache_dir`, if given, keeps the compiled Hyperscan database between processes (see `_hyperscan`).
+    A generic rule always gives way to a specific rule on an overlapping secret (gitleaks does the same for its
+    generic-api-key); `one_per_secret` also keeps only one of several specific rules reporting the very same
+    secret (shiftsec's own rules; a gitleaks config keeps gitleaks' behaviour, where each reports it)."""
 
     def __init__(
-        self, rules: Iterable[Rule], global_allowlist: Allowlist | None = None, *, cache_dir: str | None = None
+        self,
+        rules: Iterable[Rule],
+        global_allowlist: Allowlist | None = None,
+        *,
+        cache_dir: str | None = None,
+        one_per_secret: bool = False,
     ) -> None:
         self.rules = tuple(rules)
         self.global_allowlist = global_allowlist
+        self.one_per_secret = one_per_secret
         self._global = _Allow.of(global_allowlist) if global_allowlist else None
         self._compiled = tuple(_Compiled(r) for r in self.rules)
         keywords = tuple(dict.fromkeys(k.lower() for r in self.rules for k in r.keywords))
@@ -260,18 +269,18 @@ class Engine:
             yield _Found(i, span[0], span[1], match, secret, m.start(), m.end())
 
     def _report(self, found: list[_Found], buf: bytes, path: str) -> list[SecretMatch]:
-        """Matches that survive the allowlists, one per secret: a generic rule gives way to a specific rule on an
-        overlapping secret, and of several rules reporting the very same secret the most severe (then the
-        first in the rule file) is kept."""
+        """Matches that survive the allowlists: a generic rule gives way to a specific rule on an overlapping
+        secret, and with `one_per_secret` only one of several rules reporting the very same secret is kept
+        (see `_rank`)."""
         found.sort(key=lambda f: (f.start, f.rule, f.end))
-        kept: dict[tuple[int, int], _Found] = {}
+        kept: dict[tuple[int, ...], _Found] = {}
         specific = _Spans((f.start, f.end) for f in found if f.rule not in self._generic)
         for f in found:
             if f.rule in self._generic and specific.overlaps(f.start, f.end):
                 continue  # a provider rule reports this secret already
-            span = (f.start, f.end)
+            span = (f.start, f.end) if self.one_per_secret else (f.start, f.end, f.rule)
             other = kept.get(span)
-            if other is not None and self._rank(other.rule) <= self._rank(f.rule):
+            if other is not None and self._rank(other) <= self._rank(f):
                 continue
             compiled = self._compiled[f.rule]
             allows = compiled.allows + ((self._global,) if self._global is not None else ())
@@ -281,15 +290,18 @@ class Engine:
             kept[span] = f
         out: list[SecretMatch] = []
         cursor = _Cursor(buf)
-        for (start, end), f in sorted(kept.items()):
-            line, column = cursor.position(start)
-            end_line = line + buf.count(b"\n", start, end)
+        for f in sorted(kept.values(), key=lambda f: (f.start, f.end, f.rule)):
+            line, column = cursor.position(f.start)
+            end_line = line + buf.count(b"\n", f.start, f.end)
             out.append(SecretMatch(self.rules[f.rule].id, f.secret, line, column, end_line, f.match))
         out.sort(key=lambda s: (s.line, s.column, s.rule_id))
         return out
 
-    def _rank(self, i: int) -> tuple[bool, int, int]:
-        return (i in self._generic, -int(self.rules[i].severity), i)
+    def _rank(self, f: _Found) -> tuple[bool, int, int, int]:
+        """Which of several rules reporting one secret wins: a specific one, the most severe, the one whose match
+        is tightest (a token format rather than its context, e.g. `jwt` over a curl `Authorization` header
+        rule), the first in the rule file."""
+        return (f.rule in self._generic, -int(self.rules[f.rule].severity), f.match_end - f.match_start, f.rule)
 
 
 class _Spans:
