@@ -245,6 +245,8 @@ class Report:
     errors: tuple[ScanError, ...] = ()
     database: DatabaseInfo | None = None
     advice: tuple[Advice, ...] = ()
+    scanners: tuple[str, ...] = ("vuln",)  # which scanners ran: "vuln", "secret"; () = inventory only
+    secrets_searched: int | None = None  # files (for history: file changes) searched, when "secret" ran
 
 
 def fingerprint(*parts: str) -> str:

@@ -55,7 +55,9 @@ def test_empty_report(empty_report: Report, validator: Draft202012Validator) -> 
         "findings": 0,
         "errors": 0,
         "by_severity": {"CRITICAL": 0, "HIGH": 0, "MEDIUM": 0, "LOW": 0, "UNKNOWN": 0},
+        "secrets_searched": None,
     }
+    assert data["scanners"] == ["vuln"]
 
 
 def test_top_level_shape(sample_report: Report) -> None:
@@ -65,6 +67,7 @@ def test_top_level_shape(sample_report: Report) -> None:
         "tool",
         "target",
         "created_at",
+        "scanners",
         "database",
         "summary",
         "packages",
@@ -87,6 +90,7 @@ def test_summary_counts(sample_report: Report) -> None:
         "findings": 8,
         "errors": 2,
         "by_severity": {"CRITICAL": 2, "HIGH": 2, "MEDIUM": 2, "LOW": 1, "UNKNOWN": 1},
+        "secrets_searched": None,
     }
     assert list(summary["by_severity"]) == ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from shiftsec.model import Finding, Location, Package, Severity
+from shiftsec.model import Finding, Location, Package, Report, Severity
 
 # Worst first: the order of `summary.by_severity` and of the table's summary line.
 SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
@@ -124,3 +124,12 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """`1 package`, `2 packages`."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count} {word}"
+
+
+def secrets_summary(report: Report, secrets: list[Finding]) -> str:
+    """`3 secrets in 2 files`, or `No secrets in 120 files searched` (for history: file changes)."""
+    if secrets:
+        files = len({f.location.path for f in secrets if f.location})
+        return f"{plural(len(secrets), 'secret')} in {plural(files, 'file')}"
+    unit = "file change" if report.target_type.startswith("git-") else "file"
+    return f"No secrets in {plural(report.secrets_searched or 0, unit)} searched"

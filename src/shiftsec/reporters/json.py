@@ -42,6 +42,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
         "target": {"path": report.target, "type": report.target_type},
         "created_at": report.created_at,
+        "scanners": list(report.scanners),
         "database": _database(report.database),
         "summary": {
             "packages": len(report.packages),
@@ -49,6 +50,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "findings": len(findings),
             "errors": len(report.errors),
             "by_severity": {severity.name: count for severity, count in counts.items()},
+            "secrets_searched": report.secrets_searched,
         },
         "packages": [_package(package) for package in sorted_packages(report.packages)],
         "findings": [_finding(finding) for finding in findings],

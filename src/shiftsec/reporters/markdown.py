@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 
 from shiftsec.model import Advice, Finding, FindingType, Report, Severity
-from shiftsec.reporters._common import one_line, plural, severity_counts, sorted_findings, vulnerable_package_count
+from shiftsec.reporters._common import (
+    one_line,
+    plural,
+    secrets_summary,
+    severity_counts,
+    sorted_findings,
+    vulnerable_package_count,
+)
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#~])")
 _LIMIT = 120
@@ -38,7 +45,7 @@ def render(report: Report) -> str:
     findings = [f for f in everything if f.type is FindingType.VULNERABILITY]
     secrets = [f for f in everything if f.type is FindingType.SECRET]
     lines: list[str] = []
-    if findings or report.packages or not secrets:
+    if findings or "vuln" in report.scanners or "secret" not in report.scanners:
         lines += ["## shiftsec: dependency vulnerabilities", ""]
         if not findings:
             lines.append(f"No known vulnerabilities in {plural(len(report.packages), 'package')}.")
@@ -49,8 +56,9 @@ def render(report: Report) -> str:
                 f"{vulnerable_package_count(findings)} of {plural(len(report.packages), 'package')}: {counts}."
             )
             lines += ["", *_advice_table(report.advice, findings), "", *_details(findings)]
-    if secrets:
-        lines += [*([""] if lines else []), "## shiftsec: secrets", "", *_secrets(secrets)]
+    if secrets or "secret" in report.scanners:
+        lines += [*([""] if lines else []), "## shiftsec: secrets", ""]
+        lines += _secrets(secrets) if secrets else [f"{secrets_summary(report, secrets)}."]
     if report.errors:
         lines += ["", f"<details><summary>{plural(len(report.errors), 'input')} not fully read</summary>", ""]
         lines += [f"- {_code(e.path)}: {_md(e.message, 300)}" for e in sorted(report.errors, key=lambda e: e.path)]

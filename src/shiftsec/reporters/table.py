@@ -31,6 +31,7 @@ from shiftsec.reporters._common import (
     finding_location,
     one_line,
     plural,
+    secrets_summary,
     severity_counts,
     sorted_findings,
     utf8_safe,
@@ -82,11 +83,10 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
     if secrets:
         _print_secrets(console, secrets, color=color)
         console.print()
-    if findings or not secrets:
+    if findings or "vuln" in report.scanners or "secret" not in report.scanners:
         console.print(Text(_summary(report, findings)))
-    if secrets:
-        files = len({f.location.path for f in secrets if f.location})
-        console.print(Text(f"{plural(len(secrets), 'secret')} in {plural(files, 'file')}"))
+    if secrets or "secret" in report.scanners:
+        console.print(Text(secrets_summary(report, secrets)))
     if report.advice:
         console.print()
         _print_advice(console, report, color=color)
