@@ -82,3 +82,23 @@ def test_planted_secrets_are_found_and_never_shown(capsys: pytest.CaptureFixture
     for rel, (_, secret) in planted.items():
         probe = secret.splitlines()[1] if "\n" in secret else secret  # a PEM body line, or the token itself
         assert all(probe not in text and probe[4:] not in text for text in outputs), rel
+
+
+def test_fixture_and_generated_files_are_opt_in(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    token = "ghp_" + _rand(random.Random(11), ALNUM, 36)
+    for rel in ("src/app.py", "tests/fixtures/config.py", "web/vendor.min.js"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f'TOKEN = "{token}"\n')
+
+    def paths(*options: str) -> list[str]:
+        report = json.loads(_out(capsys, "fs", str(tmp_path), "--scanners", "secret", "-f", "json", *options))
+        assert report["summary"]["secrets_searched"] == len(report["findings"])
+        return sorted(f["location"]["path"] for f in report["findings"])
+
+    assert paths() == ["src/app.py"]
+    assert paths("--secret-fixture-dirs", "") == ["src/app.py", "tests/fixtures/config.py"]
+    assert paths("--secret-include-generated") == ["src/app.py", "web/vendor.min.js"]
+    assert paths("--secret-fixture-dirs", "", "--secret-include-generated") == [
+        "src/app.py", "tests/fixtures/config.py", "web/vendor.min.js"]
+    assert run(["fs", str(tmp_path), "--scanners", "secret", "--secret-fixture-dirs", "a/b"]) == 2
+    assert "--secret-fixture-dirs 'a/b': folder names, not paths" in capsys.readouterr().err

@@ -20,6 +20,10 @@ import click
 from shiftsec import __version__
 from shiftsec.errors import ShiftsecError, UsageError
 
+# The default of --secret-fixture-dirs; equal to shiftsec.scanners.secrets.DEFAULT_FIXTURE_DIRS (a test checks), not
+# imported from there so that `shiftsec --version` loads no scanner.
+FIXTURE_DIRS = "testdata,test_data,fixtures,__fixtures__,__snapshots__"
+
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx")
@@ -185,6 +189,11 @@ def sbom_command(
               help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
 @click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
               help="Files larger than this are not searched for secrets (listed in errors); 0 = no limit.")
+@click.option("--secret-include-generated", is_flag=True,
+              help="Also search lockfiles, minified bundles and source maps for secrets.")
+@click.option("--secret-fixture-dirs", default=FIXTURE_DIRS, show_default=True, metavar="NAMES",
+              help="Comma-separated folder names whose files hold test data and are not searched for secrets; "
+                   "'' searches them too.")
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 @click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
@@ -199,6 +208,8 @@ def fs_command(
     scanners: str,
     secret_config: Path | None,
     secret_max_mb: float,
+    secret_include_generated: bool,
+    secret_fixture_dirs: str,
     skip_dirs: tuple[str, ...],
     skip_files: tuple[str, ...],
     include_dev: bool,
@@ -218,6 +229,7 @@ def fs_command(
         path, _resolve_db(db_path), walk_options=options, include_dev=include_dev, match="vuln" in chosen,
         secrets="secret" in chosen, secret_config=secret_config, packages=bool(chosen & {"vuln", "none"}),
         secret_max_bytes=int(secret_max_mb * 2**20),
+        secret_filter=_secret_filter(secret_include_generated, secret_fixture_dirs),
     )
     if chosen & {"vuln", "none"} and not report.packages and not report.errors:
         _err(f"note: no lockfile or manifest found under {path}")
@@ -239,6 +251,11 @@ def fs_command(
               help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
 @click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
               help="Search at most this much of what one commit adds to one file; 0 = no limit.")
+@click.option("--secret-include-generated", is_flag=True,
+              help="Also search lockfiles, minified bundles and source maps for secrets.")
+@click.option("--secret-fixture-dirs", default=FIXTURE_DIRS, show_default=True, metavar="NAMES",
+              help="Comma-separated folder names whose files hold test data and are not searched for secrets; "
+                   "'' searches them too.")
 def repo_command(
     path: Path,
     history: bool,
@@ -250,6 +267,8 @@ def repo_command(
     fail_on: str | None,
     secret_config: Path | None,
     secret_max_mb: float,
+    secret_include_generated: bool,
+    secret_fixture_dirs: str,
 ) -> None:
     """Search a git repository's history (every added line of every commit), a range of commits, or the staged
     changes for secrets. Each finding names the commit, author, date, file and line."""
@@ -262,9 +281,20 @@ def repo_command(
         raise UsageError(f"{' and '.join(chosen)}: choose one")
     selection = Selection(since=since, range=revision_range, staged=staged)
     report = scan_repository(path, selection, secret_config=secret_config,
-                             secret_max_bytes=int(secret_max_mb * 2**20))
+                             secret_max_bytes=int(secret_max_mb * 2**20),
+                             secret_filter=_secret_filter(secret_include_generated, secret_fixture_dirs))
     _emit(report, fmt, output)
     _gate(report, fail_on)
+
+
+def _secret_filter(include_generated: bool, fixture_dirs: str) -> Any:
+    """The secret scanner's FileFilter from the CLI options."""
+    from shiftsec.scanners.secrets import FileFilter
+
+    names = tuple(name.strip() for name in fixture_dirs.split(",") if name.strip())
+    if any("/" in name for name in names):
+        raise UsageError(f"--secret-fixture-dirs {fixture_dirs!r}: folder names, not paths (comma-separated)")
+    return FileFilter(include_generated=include_generated, fixture_dirs=names)
 
 
 def _emit(report: Any, fmt: str, output: Path | None) -> None:

@@ -20,7 +20,7 @@ from shiftsec.model import DatabaseInfo, Finding, Package, Report, ScanError
 
 if TYPE_CHECKING:
     from shiftsec.model import Advice
-    from shiftsec.scanners.secrets import SecretScan
+    from shiftsec.scanners.secrets import FileFilter, SecretScan
     from shiftsec.secrets.api import Allowlist, Rule
     from shiftsec.secrets.engine import Engine
     from shiftsec.targets.directory import WalkOptions
@@ -68,13 +68,15 @@ def scan_directory(
     secret_config: Path | None = None,
     packages: bool = True,
     secret_max_bytes: int | None = None,
+    secret_filter: FileFilter | None = None,
 ) -> Report:
     """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database;
     with `secrets`, also search every text file for secrets (shiftsec's rules, or a gitleaks-format config).
 
     Development dependencies are listed in the inventory either way; they are matched only with
     `include_dev`. `packages=False` (a secrets-only scan) skips the inventory: no lockfile is parsed.
-    `secret_max_bytes` caps the size of a file searched for secrets (None: 10 MiB; 0: no cap).
+    `secret_max_bytes` caps the size of a file searched for secrets (None: 10 MiB; 0: no cap); `secret_filter`
+    says which files are searched (None: the default `FileFilter`).
     """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -85,6 +87,7 @@ def scan_directory(
     from shiftsec.scanners import secrets as secret_scanner
     from shiftsec.targets.directory import walk
 
+    wanted_text = (secret_filter or secret_scanner.DEFAULT_FILTER).wanted
     packages = packages or match
     if packages:
         from shiftsec.targets.tree import inventory
@@ -97,7 +100,7 @@ def scan_directory(
         if packages and is_lockfile(rel):
             lockfiles.add(rel)
             return True
-        return secrets and secret_scanner.wanted(rel)
+        return secrets and wanted_text(rel)
 
     walked = walk(path, take, walk_options, walk_errors)
     candidates = list(walked) if packages else []
@@ -128,7 +131,7 @@ def scan_directory(
         # Without an inventory the walk is still running: files are scanned as it finds them.
         texts: Iterable[str] = walked
         if packages:
-            texts = [rel for rel in candidates if rel not in lockfiles or secret_scanner.wanted(rel)]
+            texts = [rel for rel in candidates if rel not in lockfiles or wanted_text(rel)]
         found = _secret_scan(path, texts, secret_config, secret_max_bytes)
         findings += found.findings
         errors += found.errors
@@ -155,6 +158,7 @@ def scan_repository(
     *,
     secret_config: Path | None = None,
     secret_max_bytes: int | None = None,
+    secret_filter: FileFilter | None = None,
 ) -> Report:
     """Search the lines that the commits (or the staged changes) `selection` names added to the git repository
     at `path` for secrets, streaming `git log -p`."""
@@ -165,7 +169,8 @@ def scan_repository(
     engine, rules, _ = secret_engine(secret_config)
     limit = secret_scanner.MAX_FILE_BYTES if secret_max_bytes is None else secret_max_bytes
     found = secret_scanner.scan_blocks(added_blocks(path, selection, limit=limit), engine, rules, limit=limit,
-                                       allowlist=engine.global_allowlist)
+                                       allowlist=engine.global_allowlist,
+                                       file_filter=secret_filter or secret_scanner.DEFAULT_FILTER)
     return Report(
         target=str(path),
         target_type="git-staged" if selection.staged else "git-history",

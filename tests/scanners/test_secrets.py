@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from shiftsec.cli import FIXTURE_DIRS
 from shiftsec.model import Commit, FindingType
-from shiftsec.scanners.secrets import read_capped, redact, scan_blocks, scan_files
+from shiftsec.scanners.secrets import DEFAULT_FIXTURE_DIRS, FileFilter, read_capped, redact, scan_blocks, scan_files
 from shiftsec.secrets.api import Rule
 from shiftsec.secrets.engine import Engine
 from shiftsec.targets.git import AddedBlock
@@ -97,3 +98,39 @@ def test_a_truncated_block_is_reported() -> None:
 )
 def test_redact(secret: str, shown: str) -> None:
     assert redact(secret) == shown
+
+
+@pytest.mark.parametrize(
+    ("rel", "default", "generated", "no_fixtures"),
+    [
+        ("app/settings.py", True, True, True),
+        ("package-lock.json", False, True, True),
+        ("web/dist/app.min.js", False, True, True),
+        ("web/dist/app.js.map", False, True, True),
+        ("assets/logo.png", False, False, False),  # binary formats: never
+        ("tests/fixtures/keys.pem", False, False, True),
+        ("pkg/testdata/token.txt", False, False, True),
+        ("src/__snapshots__/x.snap", False, False, True),
+        ("fixtures.py", True, True, True),  # a file named like a fixture folder is not in one
+        ("testdata", True, True, True),
+    ],
+)
+def test_file_filter(rel: str, default: bool, generated: bool, no_fixtures: bool) -> None:
+    assert FileFilter().wanted(rel) is default
+    assert FileFilter(include_generated=True).wanted(rel) is generated
+    assert FileFilter(include_generated=True, fixture_dirs=()).wanted(rel) is no_fixtures
+
+
+def test_history_blocks_are_filtered_like_files() -> None:
+    token = _token(random.Random(4))
+    blocks = [_block("1", "package-lock.json", f'"x": "{token}"\n', (3,)), _block("1", "a/testdata/t", token, (1,)),
+              _block("1", "app.py", token, (9,))]
+    found = scan_blocks(blocks, _engine(), RULES)
+    assert [(f.location.path, f.location.line) for f in found.findings if f.location] == [("app.py", 9)]
+    assert found.files == 1
+    everything = scan_blocks(blocks, _engine(), RULES, file_filter=FileFilter(include_generated=True, fixture_dirs=()))
+    assert len(everything.findings) == 3
+
+
+def test_cli_default_fixture_dirs_match_the_scanner() -> None:
+    assert tuple(FIXTURE_DIRS.split(",")) == DEFAULT_FIXTURE_DIRS

@@ -46,14 +46,40 @@ _BINARY_SUFFIXES = frozenset(_BINARY_WORDS.split())
 _IGNORE = re.compile(r"shiftsec:ignore(?:=([A-Za-z0-9_.-]+))?")
 
 
+DEFAULT_FIXTURE_DIRS = ("testdata", "test_data", "fixtures", "__fixtures__", "__snapshots__")
+
+
+@dataclass(frozen=True, slots=True)
+class FileFilter:
+    """Which files the secret scanner reads (by path only).
+
+    Never: binary formats (by suffix; other binary files are recognised by content). By default not: lockfiles,
+    minified bundles and source maps (`include_generated` searches them too), and files under a folder named in
+    `fixture_dirs` (test data, where fake credentials are expected; an empty tuple searches them too)."""
+
+    include_generated: bool = False
+    fixture_dirs: tuple[str, ...] = DEFAULT_FIXTURE_DIRS
+
+    def wanted(self, rel: str) -> bool:
+        folder, _, name = rel.rpartition("/")
+        lower = name.lower()
+        dot = lower.rfind(".")
+        if dot != -1 and lower[dot:] in _BINARY_SUFFIXES:
+            return False
+        if not self.include_generated and (
+            name in _SKIPPED_NAMES or lower.endswith((".min.js", ".min.css", ".map"))
+        ):
+            return False
+        in_fixtures = bool(folder and self.fixture_dirs) and any(p in self.fixture_dirs for p in folder.split("/"))
+        return not in_fixtures
+
+
+DEFAULT_FILTER = FileFilter()
+
+
 def wanted(rel: str) -> bool:
-    """Whether the secret scanner reads the file at `rel` (by name only)."""
-    name = rel.rsplit("/", 1)[-1]
-    lower = name.lower()
-    if name in _SKIPPED_NAMES or lower.endswith((".min.js", ".min.css", ".map")):
-        return False
-    dot = lower.rfind(".")
-    return dot == -1 or lower[dot:] not in _BINARY_SUFFIXES
+    """Whether the secret scanner reads the file at `rel` under the default `FileFilter`."""
+    return DEFAULT_FILTER.wanted(rel)
 
 
 def redact(secret: str) -> str:
@@ -283,13 +309,14 @@ def scan_blocks(
     *,
     limit: int = MAX_FILE_BYTES,
     allowlist: Allowlist | None = None,
+    file_filter: FileFilter = DEFAULT_FILTER,
 ) -> SecretScan:
     """Search the added lines of commits (or of the index) for secrets.
 
     A secret added to the same file by several commits (re-added after a revert, cherry-picked to another
     branch) is one finding, located at the commit git lists last, i.e. the oldest one, which introduced it;
     the message says how many commits added it. Commits an allowlist names (the rule's, or the global
-    `allowlist`) are skipped for that rule, or for every rule."""
+    `allowlist`) are skipped for that rule, or for every rule; files `file_filter` leaves out are not read."""
     by_id = {rule.id: rule for rule in rules}
     every_rule = (allowlist,) if allowlist is not None else ()
     kept: dict[str, Finding] = {}
@@ -297,6 +324,8 @@ def scan_blocks(
     errors: list[ScanError] = []
     count = 0
     for block in blocks:
+        if not file_filter.wanted(block.path):
+            continue
         count += 1
         if block.truncated:
             where = f"{block.path} in commit {block.commit.sha[:12]}" if block.commit else block.path
@@ -319,5 +348,6 @@ def scan_blocks(
 
 
 __all__ = [
-    "SecretScan", "findings_for", "read_capped", "redact", "scan_blocks", "scan_files", "secret_hash", "wanted",
+    "DEFAULT_FILTER", "FileFilter", "SecretScan", "findings_for", "read_capped", "redact", "scan_blocks", "scan_files",
+    "secret_hash", "wanted",
 ]
