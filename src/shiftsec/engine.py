@@ -205,7 +205,7 @@ def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callab
         cache_dir: str | None = str(cache)
     except OSError:
         cache_dir = None  # an unwritable cache only costs time
-    rules, allowlist = load_secret_rules(config)
+    rules, allowlist = load_secret_rules(config, cache_dir)
     engine = Engine(rules, allowlist, cache_dir=cache_dir, one_per_secret=config is None)
     return engine, rules, functools.partial(_secret_engine, config, cache_dir)
 
@@ -214,16 +214,19 @@ def _secret_engine(config: Path | None, cache_dir: str | None) -> Engine:
     """The secret engine a worker process builds for itself (the Hyperscan database comes from the cache)."""
     from shiftsec.secrets.engine import Engine
 
-    rules, allowlist = load_secret_rules(config)
+    rules, allowlist = load_secret_rules(config, cache_dir)
     return Engine(rules, allowlist, cache_dir=cache_dir, one_per_secret=config is None)
 
 
-def load_secret_rules(config: Path | None) -> tuple[tuple[Rule, ...], Allowlist | None]:
-    """shiftsec's default rules, or the rules of a gitleaks-format TOML file used unchanged."""
+def load_secret_rules(
+    config: Path | None, cache_dir: str | None = None
+) -> tuple[tuple[Rule, ...], Allowlist | None]:
+    """shiftsec's default rules (parsed once into `cache_dir`), or the rules of a gitleaks-format TOML file used
+    unchanged."""
     if config is None:
-        from shiftsec.secrets.rules import default_rule_file
+        from shiftsec.secrets.rules import cached_default_rule_file
 
-        return default_rule_file()
+        return cached_default_rule_file(cache_dir)
     from shiftsec.secrets.gitleaks import load_gitleaks
 
     try:

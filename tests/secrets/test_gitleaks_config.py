@@ -42,7 +42,8 @@ def test_default_config_fields() -> None:
 
 
 def test_default_config_hyperscan_coverage(request: pytest.FixtureRequest) -> None:
-    """Rules Hyperscan cannot compile fall back to RE2 alone; list them (informative, never fatal)."""
+    """Rules Hyperscan cannot compile, would compile for minutes, or whose matches have no length limit (one hit
+    per end offset) run on RE2 alone, keyword-gated; list them. 26 of gitleaks' 220-odd rules today."""
     rules = parse_gitleaks(_default_text()).rules
     cache = str(request.config.cache.mkdir("shiftsec-hyperscan"))
     flags = _hyperscan.regex_database(tuple(r.regex for r in rules), cache).flags
@@ -51,7 +52,7 @@ def test_default_config_hyperscan_coverage(request: pytest.FixtureRequest) -> No
     print(
         f"hyperscan: {som} rules with start offsets, {len(rules) - som - len(fallback)} end-only, RE2 only: {fallback}"
     )
-    assert len(fallback) < 20
+    assert len(fallback) < 30
 
 
 CONFIG_CASES = [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from shiftsec.errors import UsageError
 from shiftsec.secrets.api import Allowlist
 from shiftsec.secrets.engine import Engine
-from shiftsec.secrets.rules import default_rule_file, load_rule_file
+from shiftsec.secrets.rules import cached_default_rule_file, default_rule_file, load_rule_file
 
 RULES = """
 [allowlist]
@@ -107,3 +109,13 @@ def test_it_is_the_global_allowlist_that_ignores_them(request: pytest.FixtureReq
     rules, _ = default_rule_file()
     bare = Engine(rules, cache_dir=str(request.config.cache.mkdir("shiftsec-hyperscan")), one_per_secret=True)
     assert bare.scan(line.encode(), "config/app.env") != []
+
+
+def test_cached_default_rules_equal_the_parsed_ones(tmp_path: Path) -> None:
+    first = cached_default_rule_file(str(tmp_path))  # parses, writes the cache
+    (cache,) = tmp_path.glob("rules-*.json")
+    second = cached_default_rule_file(str(tmp_path))  # reads it
+    assert first == second == default_rule_file()
+    cache.write_text("{not json")  # a damaged cache is parsed again and rewritten
+    assert cached_default_rule_file(str(tmp_path)) == default_rule_file()
+    assert cache.read_text().startswith('{"rules": [')

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -42,16 +43,27 @@ class RegexDatabase:
 
 _BOUND = re.compile(r"\{(\d*),?(\d*)\}")
 _HEAVY_BOUND = 300
+_DB_FORMAT = 2  # bump when the choice of flags per pattern changes: cached databases are then rebuilt
+_UNBOUNDED = 65535  # Python's parser reports the width of `*`, `+` and `{n,}` as MAXREPEAT (4294967295)
 
 
 def _heavy(pattern: str) -> bool:
-    """Whether Hyperscan would spend seconds to minutes compiling `pattern`: a repeated group (`(...){0,8}`,
-    whose body holds bounded repeats of its own) or a bound of 300 or more. Measured on the default rules: one
-    Kubernetes rule alone took 126 s; such patterns are keyword-gated and cheap for RE2 on the files that hold
-    their keywords."""
+    """Whether `pattern` is better left to RE2 alone: Hyperscan would spend seconds to minutes compiling it (a
+    repeated group `(...){0,8}` whose body holds bounded repeats of its own, or a bound of 300 or more; measured
+    on the default rules: one Kubernetes rule alone took 126 s), or its matches have no length limit, so that
+    Hyperscan reports one hit per end offset (a PEM key body: 55,000 callbacks on a 100 MB corpus). Such
+    patterns are keyword-gated and cheap for RE2 on the files that hold their keywords."""
     if "){" in pattern:
         return True
-    return any(int(upper or lower or 0) >= _HEAVY_BOUND for lower, upper in _BOUND.findall(pattern))
+    if any(int(upper or lower or 0) >= _HEAVY_BOUND for lower, upper in _BOUND.findall(pattern)):
+        return True
+    try:
+        with warnings.catch_warnings():  # Python warns of syntax RE2 reads differently, e.g. "[[" (a nested set)
+            warnings.simplefilter("ignore")
+            widest = re._parser.parse(pattern).getwidth()[1]  # type: ignore[attr-defined]
+    except (re.error, OverflowError, RecursionError, ValueError):  # RE2 syntax Python does not know
+        return False
+    return bool(widest >= _UNBOUNDED)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,7 +98,8 @@ def regex_database(patterns: tuple[str, ...], cache_dir: str | None = None) -> R
     """One database for all patterns Hyperscan accepts; pattern ids are indexes into `patterns`."""
     if cache_dir is None:
         return _regex_database(patterns)
-    key = hashlib.sha256(json.dumps([getattr(hyperscan, "__version__", ""), *patterns]).encode()).hexdigest()[:32]
+    identity = json.dumps([_DB_FORMAT, getattr(hyperscan, "__version__", ""), *patterns])
+    key = hashlib.sha256(identity.encode()).hexdigest()[:32]
     file = os.path.join(cache_dir, f"hyperscan-{key}.db")
     try:
         with open(file, "rb") as stream:
@@ -158,12 +171,25 @@ def _literal(keyword: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=16)
-def keyword_database(keywords: tuple[str, ...]) -> hyperscan.Database | None:
-    """Case-insensitive literal matching of every keyword; each keyword reports at most once per scan."""
+def keyword_database(keywords: tuple[str, ...], cache_dir: str | None = None) -> hyperscan.Database | None:
+    """Case-insensitive literal matching of every keyword; each keyword reports at most once per scan. Cached
+    on disk like the regex database (compiling it costs more than loading it, on every run)."""
     if not keywords:
         return None
+    file = None
+    if cache_dir is not None:
+        identity = json.dumps([_DB_FORMAT, getattr(hyperscan, "__version__", ""), "keywords", *keywords])
+        file = os.path.join(cache_dir, f"keywords-{hashlib.sha256(identity.encode()).hexdigest()[:32]}.db")
+        with contextlib.suppress(OSError, hyperscan.error), open(file, "rb") as stream:
+            return _load(stream.read())
     flag = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
-    return _compile([_literal(k) for k in keywords], [flag] * len(keywords))
+    database = _compile([_literal(k) for k in keywords], [flag] * len(keywords))
+    if file is not None:
+        with contextlib.suppress(OSError):
+            with open(file + ".tmp", "wb") as stream:
+                stream.write(hyperscan.dumpb(database))
+            os.replace(file + ".tmp", file)
+    return database
 
 
 def present_keywords(database: hyperscan.Database | None, data: bytes) -> set[int]:

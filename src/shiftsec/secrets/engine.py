@@ -1,7 +1,8 @@
 """The secret matching engine: linear-time, multi-pattern, with gitleaks' keyword, entropy and allowlist rules.
 
-Per file: binary data (a NUL byte in the first 8 KiB) is skipped; the bytes are made valid UTF-8 (invalid
-sequences become U+FFFD) so that every offset below is an offset into one buffer. Then
+Per file: binary data (a NUL byte in the first 8 KiB, or more than 30% of them not UTF-8) is skipped; the bytes
+are made valid UTF-8 (invalid sequences become U+FFFD) so that every offset below is an offset into one buffer.
+Then
 
 1. keyword prefilter: one Hyperscan literal scan finds which (lower-cased, ASCII case-insensitive) keywords
    occur anywhere in the file, as gitleaks does; a rule with keywords runs only if one of them occurs;
@@ -23,8 +24,10 @@ file are verified (a 100 MB line full of candidates then costs a few linear pass
 from __future__ import annotations
 
 import bisect
+import codecs
 import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -170,13 +173,15 @@ class Engine:
         self._path_gated = frozenset(
             i for i, r in enumerate(self.rules) if r.path or any(a.paths for a in r.allowlists)
         )
-        self._keywords = hs.keyword_database(keywords)
-        self._regexes = hs.regex_database(tuple(r.regex for r in self.rules), cache_dir)
+        self._keywords = hs.keyword_database(keywords, cache_dir)
+        # A rule limited to some paths runs on RE2 alone, on those files only: in the Hyperscan database it would
+        # cost a pass over every file (one such rule once took two thirds of the whole database's scan time).
+        self._regexes = hs.regex_database(tuple("" if r.path else r.regex for r in self.rules), cache_dir)
         self._back: dict[int, int] = {}  # rule → window before a hit end (see `_max_width`), on first use
 
     def scan(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every unallowed secret in `data` (the content of the file at `path`), in file order."""
-        if b"\x00" in data[:_BINARY_PROBE]:
+        if is_binary(data[:_BINARY_PROBE]):
             return []
         if self._global is not None and self._global.path_allows(path):
             return []
@@ -354,15 +359,41 @@ def _max_width(regex: str) -> int:
     """How many bytes before a hit's end its match can start: the regex's longest match (in characters, times
     4 for UTF-8), capped at `_BACK` (also for unbounded repeats and syntax Python's parser does not know)."""
     try:
-        widest = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
+        with warnings.catch_warnings():  # Python warns of syntax RE2 reads differently, e.g. "[[" (a nested set)
+            warnings.simplefilter("ignore")
+            widest = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
     except (re.error, OverflowError, RecursionError, ValueError):  # RE2 syntax Python does not know
         return _BACK
     return min(_BACK, int(widest) * 4)
 
 
+def is_binary(probe: bytes) -> bool:
+    """Whether a file whose first bytes are `probe` is binary: a NUL byte, or more than 30% of it not UTF-8
+    (random or compressed data without a NUL; a Latin-1 text has a few percent)."""
+    if b"\x00" in probe:
+        return True
+    try:
+        probe.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(probe) - 3:  # only a sequence cut by the end of the probe
+            return False
+        text = probe.decode("utf-8", "replace")
+        return text.count("\ufffd") > 0.3 * len(text)
+    return False
+
+
+_UTF8_CHUNK = 1 << 20
+
+
 def _valid_utf8(data: bytes) -> bytes:
+    """`data`, with every invalid UTF-8 sequence replaced by U+FFFD, converted 1 MiB at a time (a whole-file
+    `decode` to `str` and back would hold several times the file at once)."""
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("utf-8", "replace").encode("utf-8")
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        view = memoryview(data)
+        parts = [decoder.decode(view[i : i + _UTF8_CHUNK]).encode("utf-8") for i in range(0, len(data), _UTF8_CHUNK)]
+        parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+        return b"".join(parts)
     return data

@@ -2,8 +2,8 @@
 
 `added_blocks(repo, selection)` runs `git log -p -U0` (every commit, or a range) or `git diff --cached -U0` (the
 staged changes) and yields one `AddedBlock` per (commit, file): the added lines joined into one buffer, with
-the file line number of each buffer line. Output is read line by line as bytes, so history of any size is
-scanned in constant memory apart from one file's added lines, which are capped (`limit`). Removed and context
+the file line number of each buffer line. Output is read in chunks, in time linear in its size and in memory
+bounded by about twice the per-file cap (`limit`), however large the history or one commit. Removed and context
 lines are never read: a secret deleted in a later commit was still added by an earlier one.
 
 `parse_patch` is the pure part (bytes of `git log -p` output in, blocks out); the rest runs git with a fixed
@@ -120,18 +120,42 @@ _BOUNDARY = re.compile(rb"\n(?=\x00|diff --git |diff --cc |diff --combined )")
 _READ = 1 << 20
 
 
-def _sections(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Reassemble arbitrary chunks of output into sections: one commit header line, or one file's diff."""
-    pending = b""
+_TAIL = 20  # a boundary is "\n" and up to 16 more bytes: rescan this much of what was already searched
+_REMOVED = re.compile(rb"^[-\\][^\n]*\n", re.MULTILINE)  # removed lines and "\ No newline" notes
+
+
+def _sections(chunks: Iterable[bytes], budget: int) -> Iterator[bytes]:
+    """Reassemble arbitrary chunks of output into sections: one commit header line, or one file's diff.
+
+    Linear in the output: each byte is searched for a boundary about once. A section that outgrows `budget`
+    bytes first loses its removed lines (never read); if what is left is still over half the budget, the part
+    held so far is yielded and the rest of the section is dropped as it arrives, so memory stays within the
+    budget whatever one commit adds."""
+    buf = bytearray()
+    searched = 0
+    dropping = False
     for chunk in chunks:
-        pending += chunk
+        buf += chunk
         cut = 0
-        for boundary in _BOUNDARY.finditer(pending):
-            yield pending[cut : boundary.start() + 1]
+        for boundary in _BOUNDARY.finditer(buf, max(searched - _TAIL, 0)):
+            if not dropping:
+                yield bytes(buf[cut : boundary.start() + 1])
+            dropping = False
             cut = boundary.end()
-        pending = pending[cut:]
-    if pending:
-        yield pending
+        del buf[:cut]
+        if dropping:
+            del buf[:-_TAIL]
+        elif len(buf) > budget:
+            first_hunk = buf.find(b"\n@@ ")
+            if first_hunk >= 0:
+                buf[first_hunk + 1 :] = _REMOVED.sub(b"", bytes(buf[first_hunk + 1 :]))
+            if len(buf) > budget // 2:
+                yield bytes(buf[: buf.rfind(b"\n") + 1])  # whole lines only
+                dropping = True
+                del buf[:-_TAIL]
+        searched = len(buf)
+    if buf and not dropping:
+        yield bytes(buf)
 
 
 def _file_block(section: bytes, commit: Commit | None, limit: int) -> AddedBlock | None:
@@ -167,7 +191,7 @@ def parse_patch(chunks: Iterable[bytes], *, limit: int = 0) -> Iterator[AddedBlo
     history that is several times faster than a per-line state machine."""
     cap = limit or (1 << 62)
     commit: Commit | None = None
-    for section in _sections(chunks):
+    for section in _sections(chunks, 2 * cap + (2 << 20) if limit else 1 << 62):
         if section.startswith(b"\x00"):
             commit = _commit(section.split(b"\n", 1)[0])
         elif section.startswith(b"diff "):

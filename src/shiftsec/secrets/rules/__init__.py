@@ -7,6 +7,10 @@ the rule set shipped with the package.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 import tomllib
 from functools import lru_cache
@@ -19,7 +23,10 @@ from shiftsec.errors import UsageError
 from shiftsec.model import Severity
 from shiftsec.secrets.api import Allowlist, Rule
 
-__all__ = ["SEVERITIES", "default_rule_file", "default_rules", "gitleaks_map", "load_rule_file", "load_rules"]
+__all__ = [
+    "SEVERITIES", "cached_default_rule_file", "default_rule_file", "default_rules", "gitleaks_map", "load_rule_file",
+    "load_rules",
+]
 
 SEVERITIES: dict[str, Severity] = {
     "critical": Severity.CRITICAL,
@@ -218,6 +225,7 @@ def load_rule_file(
 
 
 DEFAULT_ORIGIN = "shiftsec:secrets/rules/default.toml"
+_CACHE_FORMAT = "shiftsec-rules-1"  # change when Rule or Allowlist change shape
 
 
 def default_text() -> str:
@@ -234,6 +242,56 @@ def default_rule_file() -> tuple[tuple[Rule, ...], Allowlist | None]:
 def default_rules() -> tuple[Rule, ...]:
     """shiftsec's built-in rule set."""
     return default_rule_file()[0]
+
+
+def _allow_to_json(allow: Allowlist) -> dict[str, Any]:
+    return {"regexes": allow.regexes, "stopwords": allow.stopwords, "paths": allow.paths, "commits": allow.commits,
+            "target": allow.target, "condition": allow.condition}
+
+
+def _allow_from_json(raw: dict[str, Any]) -> Allowlist:
+    return Allowlist(tuple(raw["regexes"]), tuple(raw["stopwords"]), tuple(raw["paths"]), tuple(raw["commits"]),
+                     raw["target"], raw["condition"])
+
+
+def _rule_to_json(rule: Rule) -> dict[str, Any]:
+    return {"id": rule.id, "title": rule.title, "regex": rule.regex, "severity": int(rule.severity),
+            "keywords": rule.keywords, "secret_group": rule.secret_group, "entropy": rule.entropy, "path": rule.path,
+            "allowlists": [_allow_to_json(a) for a in rule.allowlists], "remediation": rule.remediation,
+            "provider": rule.provider, "tags": rule.tags}
+
+
+def _rule_from_json(raw: dict[str, Any]) -> Rule:
+    return Rule(raw["id"], raw["title"], raw["regex"], Severity(raw["severity"]), tuple(raw["keywords"]),
+                raw["secret_group"], raw["entropy"], raw["path"],
+                tuple(_allow_from_json(a) for a in raw["allowlists"]), raw["remediation"], raw["provider"],
+                tuple(raw["tags"]))
+
+
+def cached_default_rule_file(cache_dir: str | None) -> tuple[tuple[Rule, ...], Allowlist | None]:
+    """`default_rule_file()`, kept as JSON in `cache_dir` keyed by the rule file's hash: loading it takes a
+    few milliseconds where parsing the TOML takes fifty, on every scan (a pre-commit hook's start-up)."""
+    if cache_dir is None:
+        return default_rule_file()
+    text = default_text()
+    key = hashlib.sha256(f"{_CACHE_FORMAT}\n{text}".encode()).hexdigest()[:24]
+    file = os.path.join(cache_dir, f"rules-{key}.json")
+    try:
+        with open(file, encoding="utf-8") as stream:
+            raw = json.load(stream)
+        return tuple(_rule_from_json(r) for r in raw["rules"]), (
+            _allow_from_json(raw["allowlist"]) if raw["allowlist"] is not None else None
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent or unreadable: parse, then write it
+    rules, allowlist = default_rule_file()
+    data = {"rules": [_rule_to_json(r) for r in rules],
+            "allowlist": _allow_to_json(allowlist) if allowlist is not None else None}
+    with contextlib.suppress(OSError):
+        with open(file + ".tmp", "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(file + ".tmp", file)
+    return rules, allowlist
 
 
 def gitleaks_map() -> dict[str, tuple[str, ...]]:
