@@ -31,6 +31,37 @@ SCANNERS = ("vuln", "secret", "none")
 _MAX_LISTED_ERRORS = 50
 
 
+def _report_options(func: F) -> F:
+    """--format, --output and --fail-on, as every scan command takes them."""
+    for option in reversed((
+        click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report here."),
+        click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
+                     help="Exit 1 when a finding has at least this severity."),
+    )):
+        func = option(func)
+    return func
+
+
+def _secret_options(func: F) -> F:
+    """The secret scanner's options, shared by `fs` and `repo`."""
+    for option in reversed((
+        click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A gitleaks-format TOML rule file to use instead of shiftsec's rules."),
+        click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
+                     help="Search at most this much of a file (in history: of what one commit adds to one file); "
+                          "larger ones are listed in errors; 0 = no limit."),
+        click.option("--secret-include-generated", is_flag=True,
+                     help="Also search lockfiles, minified bundles and source maps for secrets."),
+        click.option("--secret-fixture-dirs", default=FIXTURE_DIRS, show_default=True, metavar="NAMES",
+                     help="Comma-separated folder names whose files hold test data and are not searched for "
+                          "secrets; '' searches them too."),
+    )):
+        func = option(func)
+    return func
+
+
 def _db_option(func: F) -> F:
     return click.option(
         "--db",
@@ -159,10 +190,7 @@ def db_status(db_path: Path | None, max_age: int) -> None:
 @main.command("sbom")
 @click.argument("file", type=click.Path(path_type=Path))
 @_db_option
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
-              help="Exit 1 when a finding has at least this severity.")
+@_report_options
 @click.option("--include-dev", is_flag=True, help="Also match development-only components (always listed).")
 def sbom_command(
     file: Path, db_path: Path | None, fmt: str, output: Path | None, fail_on: str | None, include_dev: bool
@@ -178,22 +206,11 @@ def sbom_command(
 @main.command("fs")
 @click.argument("path", type=click.Path(path_type=Path))
 @_db_option
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
-              help="Exit 1 when a finding has at least this severity.")
+@_report_options
 @click.option("--scanners", default="vuln", show_default=True, metavar="LIST",
               help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens); 'none' only lists the "
                    "packages (e.g. for an SBOM) and needs no database.")
-@click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
-              help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
-@click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
-              help="Files larger than this are not searched for secrets (listed in errors); 0 = no limit.")
-@click.option("--secret-include-generated", is_flag=True,
-              help="Also search lockfiles, minified bundles and source maps for secrets.")
-@click.option("--secret-fixture-dirs", default=FIXTURE_DIRS, show_default=True, metavar="NAMES",
-              help="Comma-separated folder names whose files hold test data and are not searched for secrets; "
-                   "'' searches them too.")
+@_secret_options
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 @click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
@@ -216,7 +233,8 @@ def fs_command(
     include_vendored: bool,
     no_gitignore: bool,
 ) -> None:
-    """Find the lockfiles and manifests under PATH and report their known vulnerabilities."""
+    """Find the lockfiles and manifests under PATH and report their known vulnerabilities (and, with
+    --scanners secret, the passwords, keys and tokens in its files)."""
     from shiftsec.engine import scan_directory
     from shiftsec.targets.directory import WalkOptions
 
@@ -243,19 +261,8 @@ def fs_command(
 @click.option("--since", metavar="REF", help="Only the commits after REF up to HEAD (a pull request: the base branch).")
 @click.option("--range", "revision_range", metavar="A..B", help="Only the commits in A..B (or A...B).")
 @click.option("--staged", is_flag=True, help="Only the staged changes (for a pre-commit hook).")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
-              help="Exit 1 when a finding has at least this severity.")
-@click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
-              help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
-@click.option("--secret-max-mb", type=click.FloatRange(min=0), default=10, show_default=True, metavar="MB",
-              help="Search at most this much of what one commit adds to one file; 0 = no limit.")
-@click.option("--secret-include-generated", is_flag=True,
-              help="Also search lockfiles, minified bundles and source maps for secrets.")
-@click.option("--secret-fixture-dirs", default=FIXTURE_DIRS, show_default=True, metavar="NAMES",
-              help="Comma-separated folder names whose files hold test data and are not searched for secrets; "
-                   "'' searches them too.")
+@_report_options
+@_secret_options
 def repo_command(
     path: Path,
     history: bool,

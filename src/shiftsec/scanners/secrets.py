@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from shiftsec.model import Commit, Finding, FindingType, Location, ScanError, fingerprint
 from shiftsec.secrets.api import Allowlist, Matcher, Rule, SecretMatch
-from shiftsec.secrets.engine import is_binary
+from shiftsec.secrets.text import BINARY_PROBE, is_binary
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from shiftsec.targets.git import AddedBlock
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-_PROBE = 8192  # bytes read first: enough to tell a binary file
 _PARALLEL_BYTES = 16 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 _CHUNK_BYTES = 2 * 1024 * 1024  # a batch of files handed to a worker
 _CHUNK_FILES = 400
@@ -177,7 +176,7 @@ def read_capped(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
         size = os.fstat(fd).st_size
         if size > limit:
             return None
-        chunks = [os.read(fd, _PROBE)]
+        chunks = [os.read(fd, BINARY_PROBE)]
         if is_binary(chunks[0]):
             return chunks[0]
         read = len(chunks[0])

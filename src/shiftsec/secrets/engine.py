@@ -24,7 +24,6 @@ file are verified (a 100 MB line full of candidates then costs a few linear pass
 from __future__ import annotations
 
 import bisect
-import codecs
 import math
 import re
 import warnings
@@ -36,8 +35,8 @@ import re2
 
 from shiftsec.secrets import _hyperscan as hs
 from shiftsec.secrets.api import Allowlist, Rule, SecretMatch
+from shiftsec.secrets.text import BINARY_PROBE, is_binary, valid_utf8
 
-_BINARY_PROBE = 8192
 _BACK = 16384  # bytes before a hit end searched when Hyperscan has no start offset for the rule
 _FORWARD = 256  # bytes after a hit end (trailing context such as `(?:[\s;]|$)`)
 _MAX_HITS = 200_000  # candidate hits kept per file; past it, RE2 verifies the rest of the file
@@ -181,11 +180,11 @@ class Engine:
 
     def scan(self, data: bytes, path: str) -> list[SecretMatch]:
         """Every unallowed secret in `data` (the content of the file at `path`), in file order."""
-        if is_binary(data[:_BINARY_PROBE]):
+        if is_binary(data[:BINARY_PROBE]):
             return []
         if self._global is not None and self._global.path_allows(path):
             return []
-        buf = _valid_utf8(data)
+        buf = valid_utf8(data)
         candidates = set(self._always)
         for k in hs.present_keywords(self._keywords, buf):
             candidates.update(self._by_keyword[k])
@@ -365,35 +364,3 @@ def _max_width(regex: str) -> int:
     except (re.error, OverflowError, RecursionError, ValueError):  # RE2 syntax Python does not know
         return _BACK
     return min(_BACK, int(widest) * 4)
-
-
-def is_binary(probe: bytes) -> bool:
-    """Whether a file whose first bytes are `probe` is binary: a NUL byte, or more than 30% of it not UTF-8
-    (random or compressed data without a NUL; a Latin-1 text has a few percent)."""
-    if b"\x00" in probe:
-        return True
-    try:
-        probe.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(probe) - 3:  # only a sequence cut by the end of the probe
-            return False
-        text = probe.decode("utf-8", "replace")
-        return text.count("\ufffd") > 0.3 * len(text)
-    return False
-
-
-_UTF8_CHUNK = 1 << 20
-
-
-def _valid_utf8(data: bytes) -> bytes:
-    """`data`, with every invalid UTF-8 sequence replaced by U+FFFD, converted 1 MiB at a time (a whole-file
-    `decode` to `str` and back would hold several times the file at once)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        view = memoryview(data)
-        parts = [decoder.decode(view[i : i + _UTF8_CHUNK]).encode("utf-8") for i in range(0, len(data), _UTF8_CHUNK)]
-        parts.append(decoder.decode(b"", final=True).encode("utf-8"))
-        return b"".join(parts)
-    return data
