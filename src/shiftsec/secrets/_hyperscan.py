@@ -57,13 +57,20 @@ def _heavy(pattern: str) -> bool:
         return True
     if any(int(upper or lower or 0) >= _HEAVY_BOUND for lower, upper in _BOUND.findall(pattern)):
         return True
+    widest = max_width(pattern)
+    return widest is not None and widest >= _UNBOUNDED
+
+
+@functools.lru_cache(maxsize=4096)
+def max_width(pattern: str) -> int | None:
+    """The most characters a match of `pattern` can span, by Python's regex parser (RE2 syntax is nearly a
+    subset); very large for `*`, `+` and `{n,}`; None for syntax Python does not know."""
     try:
         with warnings.catch_warnings():  # Python warns of syntax RE2 reads differently, e.g. "[[" (a nested set)
             warnings.simplefilter("ignore")
-            widest = re._parser.parse(pattern).getwidth()[1]  # type: ignore[attr-defined]
-    except (re.error, OverflowError, RecursionError, ValueError):  # RE2 syntax Python does not know
-        return False
-    return bool(widest >= _UNBOUNDED)
+            return int(re._parser.parse(pattern).getwidth()[1])  # type: ignore[attr-defined]
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return None
 
 
 @functools.lru_cache(maxsize=4096)

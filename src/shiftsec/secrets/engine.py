@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
-import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -357,10 +355,5 @@ def _line_around(buf: bytes, start: int, end: int) -> str:
 def _max_width(regex: str) -> int:
     """How many bytes before a hit's end its match can start: the regex's longest match (in characters, times
     4 for UTF-8), capped at `_BACK` (also for unbounded repeats and syntax Python's parser does not know)."""
-    try:
-        with warnings.catch_warnings():  # Python warns of syntax RE2 reads differently, e.g. "[[" (a nested set)
-            warnings.simplefilter("ignore")
-            widest = re._parser.parse(regex).getwidth()[1]  # type: ignore[attr-defined]
-    except (re.error, OverflowError, RecursionError, ValueError):  # RE2 syntax Python does not know
-        return _BACK
-    return min(_BACK, int(widest) * 4)
+    widest = hs.max_width(regex)
+    return _BACK if widest is None else min(_BACK, widest * 4)
