@@ -27,7 +27,7 @@ FIXTURE_DIRS = "testdata,test_data,fixtures,__fixtures__,__snapshots__"
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx")
-SCANNERS = ("vuln", "secret", "none")
+SCANNERS = ("vuln", "secret", "misconfig", "none")
 _MAX_LISTED_ERRORS = 50
 
 
@@ -208,8 +208,9 @@ def sbom_command(
 @_db_option
 @_report_options
 @click.option("--scanners", default="vuln", show_default=True, metavar="LIST",
-              help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens); 'none' only lists the "
-                   "packages (e.g. for an SBOM) and needs no database.")
+              help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens), misconfig (Kubernetes "
+                   "manifests against the Pod Security Standards); 'none' only lists the packages (e.g. for an "
+                   "SBOM) and needs no database.")
 @_secret_options
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
@@ -248,6 +249,7 @@ def fs_command(
         secrets="secret" in chosen, secret_config=secret_config, packages=bool(chosen & {"vuln", "none"}),
         secret_max_bytes=int(secret_max_mb * 2**20),
         secret_filter=_secret_filter(secret_include_generated, secret_fixture_dirs),
+        misconfig="misconfig" in chosen,
     )
     if chosen & {"vuln", "none"} and not report.packages and not report.errors:
         _err(f"note: no lockfile or manifest found under {path}")
@@ -290,6 +292,32 @@ def repo_command(
     report = scan_repository(path, selection, secret_config=secret_config,
                              secret_max_bytes=int(secret_max_mb * 2**20),
                              secret_filter=_secret_filter(secret_include_generated, secret_fixture_dirs))
+    _emit(report, fmt, output)
+    _gate(report, fail_on)
+
+
+@main.command("config")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--standard", type=click.Choice(["pss-baseline", "pss-restricted"]), default="pss-restricted",
+              show_default=True, help="The Pod Security Standards level to check workloads against.")
+@_report_options
+@click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
+@click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
+def config_command(
+    path: Path,
+    standard: str,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    skip_dirs: tuple[str, ...],
+    skip_files: tuple[str, ...],
+) -> None:
+    """Check the Kubernetes manifests under PATH for misconfigurations: every workload's pod against the Pod
+    Security Standards, each finding at the line of the offending field."""
+    from shiftsec.engine import scan_config
+    from shiftsec.targets.directory import WalkOptions
+
+    report = scan_config(path, walk_options=WalkOptions(skip_dirs, skip_files), standard=standard)
     _emit(report, fmt, output)
     _gate(report, fail_on)
 

@@ -69,6 +69,8 @@ def scan_directory(
     packages: bool = True,
     secret_max_bytes: int | None = None,
     secret_filter: FileFilter | None = None,
+    misconfig: bool = False,
+    standard: str = "pss-restricted",
 ) -> Report:
     """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database;
     with `secrets`, also search every text file for secrets (shiftsec's rules, or a gitleaks-format config).
@@ -76,7 +78,8 @@ def scan_directory(
     Development dependencies are listed in the inventory either way; they are matched only with
     `include_dev`. `packages=False` (a secrets-only scan) skips the inventory: no lockfile is parsed.
     `secret_max_bytes` caps the size of a file searched for secrets (None: 10 MiB; 0: no cap); `secret_filter`
-    says which files are searched (None: the default `FileFilter`).
+    says which files are searched (None: the default `FileFilter`). With `misconfig`, Kubernetes manifests are
+    checked against `standard` too.
     """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -96,14 +99,21 @@ def scan_directory(
     walk_errors: list[ScanError] = []
     lockfiles: set[str] = set()
 
+    configs: set[str] = set()
+    if misconfig:
+        from shiftsec.scanners import misconfig as misconfig_scanner
+
     def take(rel: str) -> bool:
+        if misconfig and misconfig_scanner.wanted(rel):
+            configs.add(rel)
+            return True
         if packages and is_lockfile(rel):
             lockfiles.add(rel)
             return True
         return secrets and wanted_text(rel)
 
     walked = walk(path, take, walk_options, walk_errors)
-    candidates = list(walked) if packages else []
+    candidates = list(walked) if packages or misconfig else []
     findings: tuple[Finding, ...] = ()
     errors: tuple[ScanError, ...] = ()
     found_packages: tuple[Package, ...] = ()
@@ -130,12 +140,17 @@ def scan_directory(
     if secrets:
         # Without an inventory the walk is still running: files are scanned as it finds them.
         texts: Iterable[str] = walked
-        if packages:
-            texts = [rel for rel in candidates if rel not in lockfiles or wanted_text(rel)]
+        if packages or misconfig:
+            texts = [rel for rel in candidates if wanted_text(rel)]
         found = _secret_scan(path, texts, secret_config, secret_max_bytes)
         findings += found.findings
         errors += found.errors
         searched = found.files
+    if misconfig:
+        checked = misconfig_scanner.scan_files(path, [rel for rel in candidates if rel in configs],
+                                               misconfig_scanner.STANDARDS[standard])
+        findings += checked.findings
+        errors += checked.errors
     errors = tuple(walk_errors) + errors
     return Report(
         target=str(path),
@@ -147,7 +162,7 @@ def scan_directory(
         errors=errors,
         database=database,
         advice=advised,
-        scanners=(("vuln",) if match else ()) + (("secret",) if secrets else ()),
+        scanners=tuple(name for name, on in (("vuln", match), ("secret", secrets), ("misconfig", misconfig)) if on),
         secrets_searched=searched,
     )
 
@@ -181,6 +196,29 @@ def scan_repository(
         errors=found.errors,
         scanners=("secret",),
         secrets_searched=found.files,
+    )
+
+
+def scan_config(path: Path, *, walk_options: WalkOptions, standard: str = "pss-restricted") -> Report:
+    """Check the Kubernetes manifests under `path` (a folder or one file) against `standard`."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if not (path.is_dir() or path.is_file()):
+        raise InputError(f"{path}: not a folder or a regular file")
+    from shiftsec.scanners import misconfig
+    from shiftsec.targets.directory import walk
+
+    walk_errors: list[ScanError] = []
+    rels = list(walk(path, misconfig.wanted, walk_options, walk_errors))
+    found = misconfig.scan_files(path, rels, misconfig.STANDARDS[standard])
+    return Report(
+        target=str(path),
+        target_type="directory" if path.is_dir() else "file",
+        created_at=_now(),
+        tool_version=__version__,
+        findings=found.findings,
+        errors=tuple(walk_errors) + found.errors,
+        scanners=("misconfig",),
     )
 
 

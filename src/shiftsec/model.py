@@ -55,6 +55,7 @@ class Severity(enum.IntEnum):
 class FindingType(enum.StrEnum):
     VULNERABILITY = "vulnerability"
     SECRET = "secret"
+    MISCONFIG = "misconfig"
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,8 @@ def render(report: Report) -> str:
     findings = [f for f in everything if f.type is FindingType.VULNERABILITY]
     secrets = [f for f in everything if f.type is FindingType.SECRET]
     lines: list[str] = []
-    if findings or "vuln" in report.scanners or "secret" not in report.scanners:
+    misconfigs = [f for f in everything if f.type is FindingType.MISCONFIG]
+    if findings or "vuln" in report.scanners or not report.scanners:
         lines += ["## shiftsec: dependency vulnerabilities", ""]
         if not findings:
             lines.append(f"No known vulnerabilities in {plural(len(report.packages), 'package')}.")
@@ -59,6 +60,9 @@ def render(report: Report) -> str:
     if secrets or "secret" in report.scanners:
         lines += [*([""] if lines else []), "## shiftsec: secrets", ""]
         lines += _secrets(secrets) if secrets else [f"{secrets_summary(report, secrets)}."]
+    if misconfigs or "misconfig" in report.scanners:
+        lines += [*([""] if lines else []), "## shiftsec: misconfigurations", ""]
+        lines += _misconfigs(misconfigs) if misconfigs else ["No misconfigurations found."]
     if report.errors:
         lines += ["", f"<details><summary>{plural(len(report.errors), 'input')} not fully read</summary>", ""]
         lines += [f"- {_code(e.path)}: {_md(e.message, 300)}" for e in sorted(report.errors, key=lambda e: e.path)]
@@ -78,6 +82,15 @@ def _secrets(secrets: list[Finding]) -> list[str]:
         added = f"{_code(commit.sha[:12])} {_md(commit.author, 60)} {_md(commit.date[:10])}" if commit else ""
         lines.append(f"| {_ICONS[f.severity]} | {_md(f.title, 80)} | {_code(where) if where else ''} | {added} | "
                      f"{_code(f.evidence or '')} |")
+    return lines
+
+
+def _misconfigs(misconfigs: list[Finding]) -> list[str]:
+    lines = ["| Severity | Check | File | Problem |", "|---|---|---|---|"]
+    for f in sorted(misconfigs, key=lambda f: (-int(f.severity), f.location.path if f.location else "")):
+        where = f"{f.location.path}:{f.location.line}" if f.location else ""
+        lines.append(f"| {_ICONS[f.severity]} | {_md(f.title, 80)} | {_code(where) if where else ''} | "
+                     f"{_md(f.message, 200)} |")
     return lines
 
 

@@ -69,8 +69,9 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
         highlight=False,
     )
     everything = sorted_findings(report.findings)
-    findings = [f for f in everything if f.type is not FindingType.SECRET]
+    findings = [f for f in everything if f.type is FindingType.VULNERABILITY]
     secrets = [f for f in everything if f.type is FindingType.SECRET]
+    misconfigs = [f for f in everything if f.type is FindingType.MISCONFIG]
     for source, group in _group_by_source(findings):
         rows = _rows(group)
         widths, title_room = _column_widths([cells for _, cells, _ in rows], width)
@@ -83,8 +84,15 @@ def render(report: Report, *, color: bool = False, width: int = 120) -> str:
     if secrets:
         _print_secrets(console, secrets, color=color)
         console.print()
-    if findings or "vuln" in report.scanners or "secret" not in report.scanners:
+    if misconfigs:
+        _print_misconfigs(console, misconfigs, color=color)
+        console.print()
+    if findings or "vuln" in report.scanners or not report.scanners:
         console.print(Text(_summary(report, findings)))
+    if misconfigs or "misconfig" in report.scanners:
+        files = len({f.location.path for f in misconfigs if f.location})
+        console.print(Text(f"{plural(len(misconfigs), 'misconfiguration')} in {plural(files, 'file')}"
+                           if misconfigs else "No misconfigurations found"))
     if secrets or "secret" in report.scanners:
         console.print(Text(secrets_summary(report, secrets)))
     if report.advice:
@@ -338,6 +346,19 @@ def _print_secrets(console: Console, secrets: list[Finding], *, color: bool) -> 
         if commit is not None:
             line.append(f"  (commit {commit.sha[:12]}, {one_line(commit.author, 60)}, {commit.date[:10]})",
                         style="dim" if color else "")
+        console.print(line, soft_wrap=True)
+
+
+def _print_misconfigs(console: Console, misconfigs: list[Finding], *, color: bool) -> None:
+    """One line per misconfiguration: where, which check, how bad, and what is wrong."""
+    console.print(Text("Misconfigurations:", style="bold" if color else ""))
+    for finding in sorted(misconfigs, key=lambda f: (f.location.path, f.location.line or 0) if f.location else ("", 0)):
+        where = f"{finding.location.path}:{finding.location.line}" if finding.location else "-"
+        line = Text("  ")
+        line.append(one_line(where, CELL_LIMIT), style="bold" if color else "")
+        line.append("  ")
+        line.append(finding.severity.name, style=SEVERITY_STYLES[finding.severity] if color else "")
+        line.append(f"  {one_line(finding.rule_id, 80)}  {one_line(finding.message, 200)}")
         console.print(line, soft_wrap=True)
 
 

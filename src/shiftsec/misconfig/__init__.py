@@ -1,0 +1,1 @@
+"""Misconfiguration scanning: Kubernetes, Dockerfile and compose checks."""

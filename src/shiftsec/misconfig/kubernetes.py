@@ -1,0 +1,150 @@
+"""Kubernetes manifests as a misconfiguration target: documents with the source line of every field.
+
+`load_manifests(text)` reads multi-document YAML (JSON is YAML) with ruamel.yaml's round-trip loader, which
+keeps positions, and returns one `Manifest` per Kubernetes object: `List` kinds are unrolled into their items,
+documents that are not objects (no `kind`) are skipped. Each manifest holds plain data (dicts, lists, scalars)
+and a map from a field's path to its 1-based line, so a check reports the exact line. `pod_of(manifest)` gives
+the pod a workload runs (a Pod itself, or the template of a Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ReplicationController, Job or CronJob) in the shape of a Pod, with the path prefix leading to it.
+
+YAML aliases are followed, but a document that expands to more than `_MAX_NODES` nodes is refused with a
+ParseError: aliases of aliases can expand exponentially ("billion laughs").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from shiftsec.errors import ParseError
+
+Path = tuple[str | int, ...]
+
+_TEMPLATES: dict[str, Path] = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "ReplicationController": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+WORKLOAD_KINDS = frozenset({"Pod", *_TEMPLATES})
+_MAX_DOCUMENTS = 100_000
+_MAX_NODES = 250_000
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One Kubernetes object from a file: `data` is plain, `lines` maps a field path to its line (1-based)."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    data: Mapping[str, Any]
+    lines: Mapping[Path, int] = field(repr=False)
+    document: int  # 0-based index of the YAML document in the file
+
+    def line_of(self, path: Path) -> int | None:
+        """The line of the field at `path`, or of its nearest ancestor that has one."""
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(path[:cut])
+            if line is not None:
+                return line
+        return None
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = _MAX_NODES
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ParseError(f"a document expands to more than {_MAX_NODES:,} nodes (YAML aliases?)")
+
+
+def _plain(node: Any, path: Path, lines: dict[Path, int], budget: _Budget) -> Any:
+    """Plain data from a ruamel node, recording each field's line under its path."""
+    budget.spend()
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            name = str(key)
+            position = node.lc.data.get(key) if isinstance(node.lc.data, dict) else None
+            if position:
+                lines[(*path, name)] = position[0] + 1
+            out[name] = _plain(value, (*path, name), lines, budget)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            position = node.lc.data.get(index) if isinstance(node.lc.data, dict) else None
+            if position:
+                lines[(*path, index)] = position[0] + 1
+            items.append(_plain(value, (*path, index), lines, budget))
+        return items
+    return node
+
+
+def _objects(document: Any, index: int) -> Iterator[Manifest]:
+    if not isinstance(document, CommentedMap):
+        return
+    budget = _Budget()
+    if isinstance(document.get("items"), CommentedSeq) and str(document.get("kind", "")).endswith("List"):
+        for item in document["items"]:
+            if isinstance(item, CommentedMap) and isinstance(item.get("kind"), str):
+                item_lines: dict[Path, int] = {(): item.lc.line + 1}
+                yield _manifest(_plain(item, (), item_lines, budget), item_lines, index)
+        return
+    lines: dict[Path, int] = {(): document.lc.line + 1}
+    data = _plain(document, (), lines, budget)
+    if isinstance(data.get("kind"), str):
+        yield _manifest(data, lines, index)
+
+
+def _manifest(data: dict[str, Any], lines: dict[Path, int], index: int) -> Manifest:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    name = metadata.get("name")
+    namespace = metadata.get("namespace")
+    return Manifest(str(data["kind"]), str(name) if name is not None else "", str(namespace) if namespace else None,
+                    data, lines, index)
+
+
+def load_manifests(text: str) -> list[Manifest]:
+    """Every Kubernetes object in a YAML or JSON file; raises ParseError (with a line) for invalid YAML."""
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = True
+    manifests: list[Manifest] = []
+    try:
+        for index, document in enumerate(yaml.load_all(text)):
+            if index >= _MAX_DOCUMENTS:
+                raise ParseError(f"more than {_MAX_DOCUMENTS} YAML documents")
+            manifests.extend(_objects(document, index))
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParseError(f"invalid YAML: {where}{problem}") from None
+    return manifests
+
+
+def pod_of(manifest: Manifest) -> tuple[Mapping[str, Any], Path] | None:
+    """The pod a workload runs, shaped as a Pod ({"metadata", "spec"}), and the path to it; None otherwise."""
+    if manifest.kind == "Pod":
+        return manifest.data, ()
+    prefix = _TEMPLATES.get(manifest.kind)
+    if prefix is None:
+        return None
+    node: Any = manifest.data
+    for key in prefix:
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or not isinstance(node.get("spec"), dict):
+        return None
+    return node, prefix

@@ -1,0 +1,100 @@
+"""`shiftsec config` and `fs --scanners misconfig`: Kubernetes manifests checked against the Pod Security
+Standards end to end, with exact lines, the standard chosen on the command line, and broken files listed."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from shiftsec.cli import run
+from tests.conftest import shared
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        seccompProfile: {type: RuntimeDefault}
+      containers:
+      - name: app
+        image: registry.example.org/web@sha256:0123
+        securityContext:
+          allowPrivilegeEscalation: false
+          capabilities: {drop: [ALL]}
+      - name: sidecar
+        image: registry.example.org/proxy@sha256:4567
+        securityContext:
+          privileged: true
+          allowPrivilegeEscalation: false
+          capabilities: {drop: [ALL]}
+"""
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = run(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+@pytest.fixture
+def manifests(tmp_path: Path) -> Path:
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "web.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "deploy" / "broken.yaml").write_text("apiVersion: v1\nkind: Pod\nspec: [1,\n")
+    (tmp_path / "package.json").write_text('{"name": "not-kubernetes"}')
+    return tmp_path
+
+
+def test_config_reports_the_exact_line(capsys: pytest.CaptureFixture[str], manifests: Path) -> None:
+    code, out, _ = _run(capsys, "config", str(manifests), "-f", "json")
+    assert code == 0
+    report = json.loads(out)
+    schema = json.loads(resources.files("shiftsec").joinpath("schemas/report.schema.json").read_text())
+    Draft202012Validator(schema).validate(report)
+    assert report["scanners"] == ["misconfig"]
+    assert [(f["type"], f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]] == [
+        ("misconfig", "pss-privileged", "deploy/web.yaml", 20),
+    ]
+    message = report["findings"][0]["message"]
+    assert message == 'Deployment/web: container "sidecar" sets securityContext.privileged: true'
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [("deploy/broken.yaml", "parse")]
+    assert "invalid YAML: line 4" in report["errors"][0]["message"]
+
+
+def test_standard_and_gate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # fails only the restricted level: no seccomp profile, may escalate
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                                        "spec:\n  containers:\n  - {name: c, image: i}\n")
+    assert _run(capsys, "config", str(tmp_path), "--standard", "pss-baseline", "--fail-on", "low")[0] == 0
+    code, out, _ = _run(capsys, "config", str(tmp_path), "--fail-on", "medium")
+    assert code == 1 and "pss-run-as-non-root" in out and "pod.yaml:6" in out
+
+
+@pytest.mark.parametrize("level", ["baseline", "restricted"])
+def test_upstream_pass_fixtures_are_clean(capsys: pytest.CaptureFixture[str], level: str) -> None:
+    folder = shared("k8s", "pod-security-admission", "testdata", level, "v1.37", "pass")
+    code, out, _ = _run(capsys, "config", str(folder), "--standard", f"pss-{level}")
+    assert code == 0 and out.strip() == "No misconfigurations found"
+
+
+def test_fs_runs_misconfig_beside_secrets(capsys: pytest.CaptureFixture[str], manifests: Path) -> None:
+    code, out, _ = _run(capsys, "fs", str(manifests), "--scanners", "misconfig,secret", "-f", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["scanners"] == ["secret", "misconfig"]
+    assert [f["rule_id"] for f in report["findings"]] == ["pss-privileged"]
+
+
+def test_config_bad_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = _run(capsys, "config", str(tmp_path / "nope"))
+    assert code == 2 and err.startswith("shiftsec: error: ") and "no such file or directory" in err
