@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shiftsec.errors import ParseError
+from shiftsec.misconfig import kubernetes
 from shiftsec.misconfig.kubernetes import load_manifests, pod_of
 
 MANIFESTS = """\
@@ -102,3 +103,17 @@ def test_unknown_kinds_and_plain_yaml_are_kept_or_skipped() -> None:
     manifests = load_manifests("kind: Widget\nmetadata: {name: w}\n---\nfoo: bar\n---\n- 1\n- 2\n")
     assert [(m.kind, m.name) for m in manifests] == [("Widget", "w")]
     assert pod_of(manifests[0]) is None
+
+
+def test_ten_thousand_documents() -> None:
+    doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{}\ndata: {{k: v}}\n"
+    manifests = load_manifests("---\n".join(doc.format(i) for i in range(10_000)))
+    assert len(manifests) == 10_000
+    assert manifests[-1].name == "c9999" and manifests[-1].document == 9_999
+    assert manifests[-1].line_of(("data", "k")) == 5 * 9_999 + 9_999 + 5  # 5 lines and a "---" per document
+
+
+def test_document_count_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kubernetes, "_MAX_DOCUMENTS", 3)
+    with pytest.raises(ParseError, match="more than 3 YAML documents"):
+        load_manifests("kind: A\n---\nkind: B\n---\nkind: C\n---\nkind: D\n")
