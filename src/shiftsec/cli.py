@@ -298,14 +298,15 @@ def repo_command(
 
 @main.command("config")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("--standard", type=click.Choice(["pss-baseline", "pss-restricted"]), default="pss-restricted",
-              show_default=True, help="The Pod Security Standards level to check workloads against.")
+@click.option("--standard", type=click.Choice(["pss-baseline", "pss-restricted"]),
+              help="Only the controls of this Pod Security Standards level (default: every check, the restricted "
+                   "level included).")
 @_report_options
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 def config_command(
     path: Path,
-    standard: str,
+    standard: str | None,
     fmt: str,
     output: Path | None,
     fail_on: str | None,
@@ -313,7 +314,8 @@ def config_command(
     skip_files: tuple[str, ...],
 ) -> None:
     """Check the Kubernetes manifests under PATH for misconfigurations: every workload's pod against the Pod
-    Security Standards, each finding at the line of the offending field."""
+    Security Standards, and hardening beyond them (resources, probes, images, RBAC, network policies...), each
+    finding at the line of the offending field."""
     from shiftsec.engine import scan_config
     from shiftsec.targets.directory import WalkOptions
 

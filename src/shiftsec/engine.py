@@ -70,7 +70,7 @@ def scan_directory(
     secret_max_bytes: int | None = None,
     secret_filter: FileFilter | None = None,
     misconfig: bool = False,
-    standard: str = "pss-restricted",
+    standard: str | None = None,
 ) -> Report:
     """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database;
     with `secrets`, also search every text file for secrets (shiftsec's rules, or a gitleaks-format config).
@@ -79,7 +79,7 @@ def scan_directory(
     `include_dev`. `packages=False` (a secrets-only scan) skips the inventory: no lockfile is parsed.
     `secret_max_bytes` caps the size of a file searched for secrets (None: 10 MiB; 0: no cap); `secret_filter`
     says which files are searched (None: the default `FileFilter`). With `misconfig`, Kubernetes manifests are
-    checked against `standard` too.
+    checked too (every check, or only the controls of `standard`).
     """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -148,7 +148,8 @@ def scan_directory(
         searched = found.files
     if misconfig:
         checked = misconfig_scanner.scan_files(path, [rel for rel in candidates if rel in configs],
-                                               misconfig_scanner.STANDARDS[standard])
+                                               misconfig_scanner.STANDARDS[standard or "pss-restricted"],
+                                               hardened=standard is None)
         findings += checked.findings
         errors += checked.errors
     errors = tuple(walk_errors) + errors
@@ -199,8 +200,9 @@ def scan_repository(
     )
 
 
-def scan_config(path: Path, *, walk_options: WalkOptions, standard: str = "pss-restricted") -> Report:
-    """Check the Kubernetes manifests under `path` (a folder or one file) against `standard`."""
+def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None = None) -> Report:
+    """Check the Kubernetes manifests under `path` (a folder or one file): every check, or only the controls of
+    `standard` (pss-baseline, pss-restricted)."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if not (path.is_dir() or path.is_file()):
@@ -210,7 +212,8 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str = "pss-r
 
     walk_errors: list[ScanError] = []
     rels = list(walk(path, misconfig.wanted, walk_options, walk_errors))
-    found = misconfig.scan_files(path, rels, misconfig.STANDARDS[standard])
+    found = misconfig.scan_files(path, rels, misconfig.STANDARDS[standard or "pss-restricted"],
+                                 hardened=standard is None)
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",

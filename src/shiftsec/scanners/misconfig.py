@@ -1,7 +1,8 @@
 """The misconfiguration scanner: Kubernetes manifests → findings at the exact line of the offending field.
 
-Today it runs the Pod Security Standards (`shiftsec.misconfig.pss`) on every workload's pod: a Pod, or the pod
-template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob. A file is
+It runs the Pod Security Standards (`shiftsec.misconfig.pss`) on every workload's pod (a Pod, or the pod
+template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob) and, unless
+a run is limited to a standard, the hardening checks (`shiftsec.misconfig.hardening`) on every object. A file is
 read as a manifest only if it names both `apiVersion` and `kind`; one that does and cannot be parsed is listed
 in `errors`, and the scan goes on.
 """
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path as FilePath
 
 from shiftsec.errors import ParseError
-from shiftsec.misconfig.kubernetes import load_manifests, pod_of
+from shiftsec.misconfig import hardening
+from shiftsec.misconfig.kubernetes import Manifest, Path, load_manifests, pod_of
 from shiftsec.misconfig.pss import check_pod
 from shiftsec.model import Finding, FindingType, Location, ScanError, Severity, fingerprint
 
@@ -36,38 +38,56 @@ def wanted(rel: str) -> bool:
     return rel.lower().endswith(_SUFFIXES)
 
 
-def findings_for(rel: str, text: str, level: str) -> list[Finding]:
-    """Findings for the manifests in one file's text; raises ParseError for invalid YAML."""
+def _finding(rel: str, manifest: Manifest, rule_id: str, title: str, severity: Severity, path: Path, message: str,
+             remediation: str, references: tuple[str, ...]) -> Finding:
+    field = ".".join(str(part) for part in path)
+    subject = f"{manifest.kind}/{manifest.name}" if manifest.name else manifest.kind
+    return Finding(
+        type=FindingType.MISCONFIG,
+        rule_id=rule_id,
+        severity=severity,
+        title=title,
+        message=message if message.startswith(subject) else f"{subject}: {message}",
+        fingerprint=fingerprint("misconfig", rule_id, rel, manifest.kind, manifest.namespace or "", manifest.name,
+                                field),
+        location=Location(rel, manifest.line_of(path)),
+        remediation=remediation,
+        references=references,
+    )
+
+
+def _hardening(rel: str, manifest: Manifest, hit: hardening.Hit) -> Finding:
+    check = hardening.BY_ID[hit.check]
+    return _finding(rel, manifest, check.id, check.title, check.severity, hit.path, hit.message, check.remediation,
+                    check.references)
+
+
+def findings_for(rel: str, manifests: Sequence[Manifest], level: str, *, hardened: bool = True) -> list[Finding]:
+    """Findings for the manifests of one file: the Pod Security Standards at `level` on every workload's pod,
+    and (with `hardened`) the hardening checks on every object."""
     out: list[Finding] = []
-    for manifest in load_manifests(text):
+    for manifest in manifests:
         found = pod_of(manifest)
-        if found is None:
-            continue
-        pod, prefix = found
-        subject = f"{manifest.kind}/{manifest.name}" if manifest.name else manifest.kind
-        for violation in check_pod(pod, level):
-            path = (*prefix, *violation.path)
-            field = ".".join(str(part) for part in path)
-            out.append(Finding(
-                type=FindingType.MISCONFIG,
-                rule_id=violation.control,
-                severity=_SEVERITY.get(violation.level, Severity.MEDIUM),
-                title=violation.title,
-                message=f"{subject}: {violation.message}",
-                fingerprint=fingerprint("misconfig", violation.control, rel, manifest.kind,
-                                        manifest.namespace or "", manifest.name, field),
-                location=Location(rel, manifest.line_of(path)),
-                remediation=f"Meet the Pod Security Standards' {violation.level} policy, control "
-                            f"\"{violation.title}\": {_PSS_DOCS}",
-                references=(_PSS_DOCS,),
-            ))
+        if found is not None:
+            pod, prefix = found
+            for violation in check_pod(pod, level):
+                out.append(_finding(
+                    rel, manifest, violation.control, violation.title, _SEVERITY.get(violation.level, Severity.MEDIUM),
+                    (*prefix, *violation.path), violation.message,
+                    f"Meet the Pod Security Standards' {violation.level} policy, control \"{violation.title}\": "
+                    f"{_PSS_DOCS}", (_PSS_DOCS,)))
+        if hardened:
+            out.extend(_hardening(rel, manifest, hit) for hit in hardening.check_manifest(manifest))
     return out
 
 
-def scan_files(root: Path, rels: Sequence[str], level: str) -> MisconfigScan:
-    """Read each candidate file (relative to `root`, a folder; or `root` itself when it is a file)."""
+def scan_files(root: FilePath, rels: Sequence[str], level: str, *, hardened: bool = True) -> MisconfigScan:
+    """Read each candidate file (relative to `root`, a folder; or `root` itself when it is a file). With
+    `hardened`, the hardening checks run too, including those over all files (namespaces without a
+    NetworkPolicy); `--standard` limits a run to the Pod Security Standards."""
     findings: list[Finding] = []
     errors: list[ScanError] = []
+    everything: list[tuple[str, Manifest]] = []
     base = root if root.is_dir() else root.parent
     for rel in rels:
         try:
@@ -82,7 +102,14 @@ def scan_files(root: Path, rels: Sequence[str], level: str) -> MisconfigScan:
         if "apiVersion" not in text or "kind" not in text:
             continue
         try:
-            findings.extend(findings_for(rel, text, level))
+            manifests = load_manifests(text)
         except ParseError as exc:
             errors.append(ScanError(rel, str(exc), "parse"))
+            continue
+        findings.extend(findings_for(rel, manifests, level, hardened=hardened))
+        everything.extend((rel, manifest) for manifest in manifests)
+    if hardened:
+        where = {id(manifest): rel for rel, manifest in everything}
+        for manifest, hit in hardening.check_together([manifest for _, manifest in everything]):
+            findings.append(_hardening(where[id(manifest)], manifest, hit))
     return MisconfigScan(tuple(findings), tuple(errors), len(rels))
