@@ -104,3 +104,23 @@ def test_fs_runs_misconfig_beside_secrets(capsys: pytest.CaptureFixture[str], ma
 def test_config_bad_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = _run(capsys, "config", str(tmp_path / "nope"))
     assert code == 2 and err.startswith("shiftsec: error: ") and "no such file or directory" in err
+
+
+def test_dockerfiles_are_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "Dockerfile").write_text("FROM python\nCOPY . .\nRUN pip install -r requirements.txt\n"
+                                                 'CMD ["python", "app.py"]\n')
+    (tmp_path / "web.Dockerfile").write_text("FROM nginx:1.27\nUSER 101\nHEALTHCHECK CMD curl -f http://localhost/\n")
+    (tmp_path / ".dockerignore").write_text(".git\n")
+    code, out, _ = _run(capsys, "config", str(tmp_path), "-f", "json")
+    assert code == 0
+    found = sorted((f["location"]["path"], f["location"]["line"], f["rule_id"]) for f in json.loads(out)["findings"])
+    assert found == [
+        ("api/Dockerfile", 1, "dockerfile-latest-tag"),
+        ("api/Dockerfile", 1, "dockerfile-no-healthcheck"),
+        ("api/Dockerfile", 1, "dockerfile-root-user"),
+        ("api/Dockerfile", 2, "dockerfile-copy-whole-context"),  # no .dockerignore beside api/Dockerfile
+    ]
+    # --standard limits the run to the Pod Security Standards: Dockerfiles are not checked then
+    assert json.loads(_run(capsys, "config", str(tmp_path), "--standard", "pss-baseline", "-f", "json")[1])[
+        "findings"] == []

@@ -2,7 +2,9 @@
 
 It runs the Pod Security Standards (`shiftsec.misconfig.pss`) on every workload's pod (a Pod, or the pod
 template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob) and, unless
-a run is limited to a standard, the hardening checks (`shiftsec.misconfig.hardening`) on every object. A file is
+a run is limited to a standard, the hardening checks (`shiftsec.misconfig.hardening`) on every object and the
+Dockerfile checks (`shiftsec.misconfig.dockerfile`) on every Dockerfile (`Dockerfile`, `Dockerfile.*`,
+`*.dockerfile`, `Containerfile`), told whether a `.dockerignore` sits beside it. A file is
 read as a manifest only if it names both `apiVersion` and `kind`; one that does and cannot be parsed is listed
 in `errors`, and the scan goes on.
 """
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 from shiftsec.errors import ParseError
-from shiftsec.misconfig import hardening
+from shiftsec.misconfig import dockerfile, hardening
 from shiftsec.misconfig.kubernetes import Manifest, Path, load_manifests, pod_of
 from shiftsec.misconfig.pss import check_pod
 from shiftsec.model import Finding, FindingType, Location, ScanError, Severity, fingerprint
@@ -24,6 +26,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 _SEVERITY = {"baseline": Severity.HIGH, "restricted": Severity.MEDIUM}
 _SUFFIXES = (".yaml", ".yml", ".json")
 _PSS_DOCS = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+_SEVERITY_NAMES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW}
+_DOCKER_CHECKS = {check.id: check for check in dockerfile.CHECKS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +37,35 @@ class MisconfigScan:
     files: int
 
 
+def is_dockerfile(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    lower = name.lower()
+    return lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile.")) or (
+        lower.endswith(".dockerfile"))
+
+
 def wanted(rel: str) -> bool:
-    """Whether the file at `rel` may hold Kubernetes manifests (by name)."""
-    return rel.lower().endswith(_SUFFIXES)
+    """Whether the file at `rel` may hold Kubernetes manifests or be a Dockerfile (by name)."""
+    return rel.lower().endswith(_SUFFIXES) or is_dockerfile(rel)
+
+
+def dockerfile_findings(rel: str, text: str, has_dockerignore: bool) -> list[Finding]:
+    """Findings of the Dockerfile checks for one Dockerfile's text."""
+    out = []
+    for hit in dockerfile.check(text, has_dockerignore):
+        check = _DOCKER_CHECKS[hit.check]
+        out.append(Finding(
+            type=FindingType.MISCONFIG,
+            rule_id=check.id,
+            severity=_SEVERITY_NAMES.get(check.severity, Severity.MEDIUM),
+            title=check.title,
+            message=f"{rel} line {hit.line}: {hit.message}",
+            fingerprint=fingerprint("misconfig", check.id, rel, hit.message),
+            location=Location(rel, hit.line, hit.end_line),
+            remediation=check.remediation,
+            references=check.references,
+        ))
+    return out
 
 
 def _finding(rel: str, manifest: Manifest, rule_id: str, title: str, severity: Severity, path: Path, message: str,
@@ -98,6 +128,10 @@ def scan_files(root: FilePath, rels: Sequence[str], level: str, *, hardened: boo
             text = file.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             errors.append(ScanError(rel, f"cannot read: {exc.strerror or exc}", "unreadable"))
+            continue
+        if is_dockerfile(rel):
+            if hardened:
+                findings.extend(dockerfile_findings(rel, text, (file.parent / ".dockerignore").exists()))
             continue
         if "apiVersion" not in text or "kind" not in text:
             continue

@@ -1,0 +1,935 @@
+"""Dockerfile parsing and security/hygiene checks.
+
+Owns the Dockerfile model (instructions with their line spans and build stage) and the `dockerfile-*` checks. Pure:
+both `parse` and `check` receive the file's text and do no I/O; whether a `.dockerignore` exists is passed in by the
+caller. The parser follows BuildKit's front end where it matters for line numbers: parser directives (only
+`# escape=`, which may switch the line-continuation character to a backtick), comment and empty lines (dropped,
+also inside continuations) and heredocs (`RUN <<EOF`, `COPY <<EOF`; the body and its terminator belong to the
+instruction). It never raises: malformed input yields whatever instructions can be recognised, unknown keywords
+included as they are.
+
+Instructions before the first `FROM` (global `ARG`s) carry stage -1; `FROM` starts stages 0, 1, ...
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["CHECKS", "DockerfileCheck", "Hit", "Instruction", "check", "parse"]
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """One logical Dockerfile instruction."""
+
+    keyword: str  # upper-case, e.g. "FROM", "RUN"
+    value: str  # arguments; continuation lines joined with a space, heredoc bodies appended after a newline
+    line: int  # 1-based line where the instruction starts
+    end_line: int
+    stage: int  # 0-based build stage; -1 before the first FROM
+
+
+@dataclass(frozen=True, slots=True)
+class DockerfileCheck:
+    """Metadata of one Dockerfile check."""
+
+    id: str
+    title: str
+    severity: str  # "critical" | "high" | "medium" | "low"
+    description: str
+    remediation: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One finding of a check, located by line span; the message never repeats secret values."""
+
+    check: str
+    line: int
+    end_line: int
+    message: str
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parser
+
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
+_HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+
+
+def _escape_char(lines: Sequence[str]) -> str:
+    """The continuation character set by a leading `# escape=` parser directive (default backslash)."""
+    escape = "\\"
+    for raw in lines:
+        match = _DIRECTIVE.match(raw.strip())
+        if match is None:
+            break
+        if match.group(1).lower() == "escape" and match.group(2) in ("`", "\\"):
+            escape = match.group(2)
+    return escape
+
+
+def _skippable(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _heredoc_markers(keyword: str, value: str) -> list[tuple[bool, str]]:
+    if keyword not in _HEREDOC_KEYWORDS or value.lstrip().startswith("["):
+        return []
+    return [(dash == "-", name) for dash, _quote, name in _HEREDOC.findall(value)]
+
+
+def parse(text: str) -> list[Instruction]:
+    """Instructions of a Dockerfile in file order (see the module docstring for the rules followed)."""
+    lines = text.splitlines()
+    escape = _escape_char(lines)
+    out: list[Instruction] = []
+    stage = -1
+    count = len(lines)
+    index = 0
+    while index < count:
+        if _skippable(lines[index]):
+            index += 1
+            continue
+        start = end = index
+        parts: list[str] = []
+        cursor = index
+        while True:
+            piece = lines[cursor].rstrip()
+            continued = piece.endswith(escape)
+            if continued:
+                piece = piece[: -len(escape)]
+            parts.append(piece.strip())
+            end = cursor
+            if not continued:
+                break
+            cursor += 1
+            while cursor < count and _skippable(lines[cursor]):
+                cursor += 1
+            if cursor >= count:
+                break
+        index = end + 1
+        joined = " ".join(part for part in parts if part)
+        head, _, rest = joined.partition(" ")
+        keyword = head.upper()
+        value = rest.strip()
+        for dash, name in _heredoc_markers(keyword, value):
+            body: list[str] = []
+            while index < count:
+                body_line = lines[index]
+                end = index
+                index += 1
+                candidate = body_line.lstrip("\t") if dash else body_line
+                if candidate.rstrip() == name:
+                    body.append(candidate.rstrip())
+                    break
+                body.append(body_line)
+            if body:
+                value = value + "\n" + "\n".join(body)
+        if keyword == "FROM":
+            stage += 1
+        out.append(Instruction(keyword, value, start + 1, end + 1, stage))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Check metadata
+
+_HADOLINT = "https://github.com/hadolint/hadolint/wiki/"
+_BEST_PRACTICES = "https://docs.docker.com/build/building/best-practices/"
+
+CHECKS: tuple[DockerfileCheck, ...] = (
+    DockerfileCheck(
+        "dockerfile-root-user",
+        "Image runs as root",
+        "high",
+        "The final build stage sets no USER, or its last USER is root (root, 0, 0:0), so the container's process "
+        "runs as root unless the runtime overrides it.",
+        "Create an unprivileged user and switch to it with USER (by name or non-zero UID) in the final stage.",
+        (_HADOLINT + "DL3002", _BEST_PRACTICES + "#user"),
+    ),
+    DockerfileCheck(
+        "dockerfile-latest-tag",
+        "Base image uses the latest tag or no tag",
+        "medium",
+        "A FROM image without a tag or digest, or with the tag `latest`, resolves to whatever is newest at build "
+        "time, making builds unreproducible and open to unreviewed upstream changes.",
+        "Pin the base image to a specific version tag, ideally also to its digest (image:tag@sha256:...).",
+        (_HADOLINT + "DL3006", _HADOLINT + "DL3007", _BEST_PRACTICES + "#from"),
+    ),
+    DockerfileCheck(
+        "dockerfile-add-remote-url",
+        "ADD downloads a remote URL",
+        "medium",
+        "ADD with an http(s) source downloads the file at build time without verifying its integrity.",
+        "Download with curl or wget in a RUN instruction and verify a checksum (or use ADD --checksum=sha256:...); "
+        "use COPY for local files.",
+        (_HADOLINT + "DL3020", _BEST_PRACTICES + "#add-or-copy"),
+    ),
+    DockerfileCheck(
+        "dockerfile-curl-pipe-shell",
+        "Remote script piped into a shell",
+        "high",
+        "A RUN instruction pipes the output of curl or wget straight into a shell, executing unverified remote code "
+        "during the build.",
+        "Download the script to a file, verify its checksum or signature, then run it.",
+        ("https://docs.docker.com/build/building/best-practices/#using-pipes",),
+    ),
+    DockerfileCheck(
+        "dockerfile-apt-no-install-recommends",
+        "apt-get install without --no-install-recommends",
+        "low",
+        "apt-get install pulls recommended packages too, enlarging the image and its attack surface.",
+        "Add --no-install-recommends to apt-get install.",
+        (_HADOLINT + "DL3015",),
+    ),
+    DockerfileCheck(
+        "dockerfile-apt-lists-not-removed",
+        "apt lists left in the image",
+        "low",
+        "A RUN instruction installs with apt-get but does not remove /var/lib/apt/lists in the same layer, so the "
+        "package index stays in the image.",
+        "End the same RUN instruction with `rm -rf /var/lib/apt/lists/*`.",
+        (_HADOLINT + "DL3009", _BEST_PRACTICES + "#apt-get"),
+    ),
+    DockerfileCheck(
+        "dockerfile-apk-no-cache",
+        "apk add without --no-cache",
+        "low",
+        "apk add without --no-cache leaves the package index cache in the image layer.",
+        "Use `apk add --no-cache`.",
+        (_HADOLINT + "DL3019",),
+    ),
+    DockerfileCheck(
+        "dockerfile-yum-no-clean",
+        "yum/dnf install without clean all",
+        "low",
+        "A RUN instruction installs with yum or dnf but does not run `yum clean all` / `dnf clean all` in the same "
+        "layer, leaving package caches in the image.",
+        "End the same RUN instruction with `yum clean all` (or `dnf clean all`).",
+        (_HADOLINT + "DL3032", _HADOLINT + "DL3040"),
+    ),
+    DockerfileCheck(
+        "dockerfile-unpinned-package",
+        "Package installed without a pinned version",
+        "low",
+        "apt-get install, apk add or pip install names packages without a version, so rebuilds may silently pick "
+        "up different (possibly vulnerable or malicious) versions.",
+        "Pin versions: apt-get install pkg=1.2.3, apk add pkg=1.2.3-r0, pip install pkg==1.2.3 (or use a "
+        "requirements/constraints file with pinned versions).",
+        (_HADOLINT + "DL3008", _HADOLINT + "DL3018", _HADOLINT + "DL3013"),
+    ),
+    DockerfileCheck(
+        "dockerfile-secret-in-env",
+        "Secret in ENV or ARG",
+        "high",
+        "An ENV or ARG whose name suggests a secret (password, token, API key, ...) is given a literal value; it is "
+        "stored in the image metadata or build history where anyone with the image can read it.",
+        "Pass secrets at build time with `RUN --mount=type=secret` and at run time through the orchestrator's "
+        "secret mechanism; never bake them into the image.",
+        ("https://docs.docker.com/build/building/secrets/",),
+    ),
+    DockerfileCheck(
+        "dockerfile-no-healthcheck",
+        "No HEALTHCHECK",
+        "low",
+        "The final image defines no HEALTHCHECK, so the runtime cannot tell a hung container from a healthy one.",
+        "Add a HEALTHCHECK instruction that probes the service.",
+        ("https://docs.docker.com/reference/dockerfile/#healthcheck",),
+    ),
+    DockerfileCheck(
+        "dockerfile-sudo",
+        "sudo used in RUN",
+        "medium",
+        "RUN instructions already execute as the current USER; sudo adds an unpredictable TTY/signal behaviour and "
+        "implies sudo is installed (and usable) in the image.",
+        "Drop sudo; switch with USER root around the privileged steps if needed, or use gosu/su-exec at runtime.",
+        (_HADOLINT + "DL3004",),
+    ),
+    DockerfileCheck(
+        "dockerfile-multiple-cmd-entrypoint",
+        "More than one CMD or ENTRYPOINT",
+        "low",
+        "The final stage has several CMD (or several ENTRYPOINT) instructions; only the last one takes effect, the "
+        "others are dead code that may mislead reviewers.",
+        "Keep a single CMD and a single ENTRYPOINT in the final stage.",
+        (_HADOLINT + "DL4003", _HADOLINT + "DL4004"),
+    ),
+    DockerfileCheck(
+        "dockerfile-copy-whole-context",
+        "Whole build context copied without .dockerignore",
+        "medium",
+        "COPY . / ADD . copies the entire build context while no .dockerignore exists, so secrets, .git and local "
+        "artefacts can end up in the image.",
+        "Add a .dockerignore excluding secrets and build artefacts, or copy only the files the image needs.",
+        ("https://docs.docker.com/build/concepts/context/#dockerignore-files",),
+    ),
+)
+
+_CHECK_IDS = tuple(item.id for item in CHECKS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stages
+
+
+@dataclass(frozen=True, slots=True)
+class _Stage:
+    index: int
+    start: Instruction  # the FROM
+    image: str
+    alias: str | None
+    parent: int | None  # earlier stage this one is built on
+    instructions: tuple[Instruction, ...]
+
+
+def _from_parts(value: str) -> tuple[str, str | None]:
+    tokens = [token for token in value.split() if not token.startswith("--")]
+    image = tokens[0] if tokens else ""
+    alias = tokens[2].lower() if len(tokens) >= 3 and tokens[1].lower() == "as" else None
+    return image, alias
+
+
+def _stages(instructions: Sequence[Instruction]) -> list[_Stage]:
+    stages: list[_Stage] = []
+    aliases: dict[str, int] = {}
+    current: list[Instruction] = []
+    start: Instruction | None = None
+
+    def close() -> None:
+        if start is None:
+            return
+        image, alias = _from_parts(start.value)
+        parent = aliases.get(image.lower())
+        stages.append(_Stage(len(stages), start, image, alias, parent, tuple(current)))
+        if alias:
+            aliases[alias] = len(stages) - 1
+
+    for instruction in instructions:
+        if instruction.keyword == "FROM":
+            close()
+            start, current = instruction, []
+        elif start is not None:
+            current.append(instruction)
+    close()
+    return stages
+
+
+def _inherited(stages: Sequence[_Stage], keyword: str) -> list[Instruction]:
+    """`keyword` instructions that configure the final image: the final stage's own, else its parent stage's."""
+    index: int | None = len(stages) - 1
+    seen: set[int] = set()
+    while index is not None and index not in seen:
+        found = [item for item in stages[index].instructions if item.keyword == keyword]
+        if found:
+            return found
+        seen.add(index)
+        index = stages[index].parent
+    return []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shell analysis of RUN instructions
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish"})
+_SEPARATORS = frozenset({"&&", "||", ";", "&", ";;", "(", ")", "|&"})
+_REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|", "<>"})
+_SHELL_WORDS = frozenset({"{", "}", "!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_SUBSTITUTED_FETCH = re.compile(
+    r"\b(?:sh|bash|zsh|ash|dash|ksh)\b[^|;&\n]*?(?:\$\(|<\(|`)\s*(?:curl|wget)\b", re.IGNORECASE
+)
+
+Command = list[str]
+
+
+def _tokens(line: str) -> list[str]:
+    try:
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        lexer.commenters = "#"
+        return list(lexer)
+    except ValueError:
+        return re.findall(r"&&|\|\||[;|&()<>]|[^\s;|&()<>]+", line)
+
+
+def _pipelines(script: str, depth: int = 0) -> list[list[Command]]:
+    """Pipelines (lists of simple commands, each a word list) of a shell script; `sh -c` bodies are included."""
+    result: list[list[Command]] = []
+    for line in script.replace("\\\n", " ").split("\n"):
+        pipeline: list[Command] = []
+        command: Command = []
+        skip_next = False
+        for token in _tokens(line):
+            if skip_next:
+                skip_next = False
+                continue
+            if token in _REDIRECTS:
+                skip_next = True
+                continue
+            if token == "|":
+                pipeline.append(command)
+                command = []
+            elif token in _SEPARATORS:
+                pipeline.append(command)
+                result.append([item for item in pipeline if item])
+                pipeline, command = [], []
+            elif command or token not in _SHELL_WORDS:
+                command.append(token)
+        pipeline.append(command)
+        result.append([item for item in pipeline if item])
+    result = [pipeline for pipeline in result if pipeline]
+    if depth < 3:
+        nested: list[list[Command]] = []
+        for pipeline in result:
+            for item in pipeline:
+                argv = _argv(item)
+                if argv and _name(argv[0]) in _SHELLS and "-c" in argv[1:-1]:
+                    nested.extend(_pipelines(argv[argv.index("-c", 1) + 1], depth + 1))
+        result.extend(nested)
+    return result
+
+
+_SUDO_VALUE_OPTIONS = frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"})
+
+
+def _argv(command: Command) -> Command:
+    """The command's words without leading variable assignments, `env`, or `sudo` and its options."""
+    words = list(command)
+    while words:
+        if _ASSIGNMENT.match(words[0]) or _name(words[0]) in ("env", "nohup", "exec", "command"):
+            words.pop(0)
+        elif _name(words[0]) == "sudo":
+            words.pop(0)
+            while words and words[0].startswith("-"):
+                option = words.pop(0)
+                if option in _SUDO_VALUE_OPTIONS and words:
+                    words.pop(0)
+        else:
+            break
+    return words
+
+
+def _name(word: str) -> str:
+    return word.rsplit("/", 1)[-1]
+
+
+def _split_options(args: Sequence[str], takes_value: frozenset[str]) -> tuple[list[str], list[str]]:
+    """(options, positionals) of an argument list; option values (`-o x`, `--opt=x`) go with their option."""
+    options: list[str] = []
+    positionals: list[str] = []
+    expect_value = False
+    for arg in args:
+        if expect_value:
+            options.append(arg)
+            expect_value = False
+        elif arg.startswith("-") and arg != "-":
+            options.append(arg)
+            expect_value = "=" not in arg and arg in takes_value
+        else:
+            positionals.append(arg)
+    return options, positionals
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    instruction: Instruction
+    flags: tuple[str, ...]
+    script: str
+    commands: tuple[Command, ...]  # argv of every simple command (sudo/env stripped)
+    raw_commands: tuple[Command, ...]
+    pipelines: tuple[tuple[Command, ...], ...]
+
+
+def _run_script(instruction: Instruction) -> tuple[tuple[str, ...], str]:
+    lines = instruction.value.split("\n")
+    header = lines[0].strip()
+    flags: list[str] = []
+    while header.startswith("--"):
+        flag, _, header = header.partition(" ")
+        flags.append(flag)
+        header = header.strip()
+    if header.startswith("["):
+        try:
+            loaded = json.loads(header)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, list) and all(isinstance(item, str) for item in loaded):
+            header = shlex.join(loaded)
+    if len(lines) == 1:
+        return tuple(flags), header
+    markers = {name for _dash, _quote, name in _HEREDOC.findall(header)}
+    command = _HEREDOC.sub(" ", header).strip()
+    words = command.split()
+    script = [command] if command else []
+    if not words or _name(words[0]) in _SHELLS:
+        script.extend(line for line in lines[1:] if line.strip() not in markers)
+    return tuple(flags), "\n".join(script)
+
+
+def _analyse_run(instruction: Instruction) -> _Run:
+    flags, script = _run_script(instruction)
+    pipelines = _pipelines(script)
+    raw = tuple(command for pipeline in pipelines for command in pipeline)
+    commands = tuple(argv for argv in (_argv(command) for command in raw) if argv)
+    return _Run(
+        instruction, flags, script, commands, raw, tuple(tuple(_argv(c) for c in pipeline) for pipeline in pipelines)
+    )
+
+
+def _cache_mount(run: _Run, path: str) -> bool:
+    return any(flag.startswith("--mount=") and "type=cache" in flag and path in flag for flag in run.flags)
+
+
+def _removes(run: _Run, prefix: str) -> bool:
+    return any(_name(argv[0]) == "rm" and any(arg.startswith(prefix) for arg in argv[1:]) for argv in run.commands)
+
+
+# Package managers: (names, install sub-commands, options taking a value).
+_APT_NAMES = frozenset({"apt-get", "apt"})
+_APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-t", "--target-release", "--default-release", "-c", "--config-file"})
+_APK_VALUE_OPTIONS = frozenset(
+    {
+        "-X",
+        "--repository",
+        "-t",
+        "--virtual",
+        "-p",
+        "--root",
+        "--arch",
+        "--keys-dir",
+        "--repositories-file",
+        "--cache-dir",
+        "--cache-max-age",
+    }
+)
+_YUM_NAMES = frozenset({"yum", "dnf", "microdnf"})
+_YUM_VALUE_OPTIONS = frozenset(
+    {
+        "--enablerepo",
+        "--disablerepo",
+        "--setopt",
+        "--installroot",
+        "--releasever",
+        "-x",
+        "--exclude",
+        "-c",
+        "--config",
+        "--repo",
+        "--repoid",
+        "-d",
+        "-e",
+    }
+)
+_PIP_VALUE_OPTIONS = frozenset(
+    {
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--upgrade-strategy",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--only-binary",
+        "--no-binary",
+        "--progress-bar",
+        "--trusted-host",
+        "--cache-dir",
+        "--src",
+        "--log",
+        "--timeout",
+        "--retries",
+        "--proxy",
+        "--cert",
+        "--client-cert",
+        "--global-option",
+        "--install-option",
+        "--config-settings",
+        "-C",
+        "--exists-action",
+        "--report",
+        "-e",
+        "--editable",
+    }
+)
+_PIP_CONSTRAINTS = frozenset({"-r", "--requirement", "-c", "--constraint"})
+_PIP_NAME = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
+_PYTHON_NAME = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
+
+
+def _subcommand(argv: Command, takes_value: frozenset[str]) -> tuple[str, list[str], list[str]]:
+    options, positionals = _split_options(argv[1:], takes_value)
+    if not positionals:
+        return "", options, []
+    return positionals[0], options, positionals[1:]
+
+
+def _apt_installs(run: _Run) -> list[Command]:
+    return [
+        argv
+        for argv in run.commands
+        if _name(argv[0]) in _APT_NAMES and _subcommand(argv, _APT_VALUE_OPTIONS)[0] == "install"
+    ]
+
+
+def _apk_adds(run: _Run) -> list[Command]:
+    return [
+        argv for argv in run.commands if _name(argv[0]) == "apk" and _subcommand(argv, _APK_VALUE_OPTIONS)[0] == "add"
+    ]
+
+
+def _yum_installs(run: _Run) -> list[Command]:
+    return [
+        argv
+        for argv in run.commands
+        if _name(argv[0]) in _YUM_NAMES
+        and _subcommand(argv, _YUM_VALUE_OPTIONS)[0] in ("install", "groupinstall", "reinstall")
+    ]
+
+
+def _pip_installs(run: _Run) -> list[Command]:
+    found: list[Command] = []
+    for command in run.commands:
+        argv = command
+        if _PYTHON_NAME.match(_name(argv[0])) and len(argv) > 2 and argv[1] == "-m" and _PIP_NAME.match(argv[2]):
+            argv = argv[2:]
+        if _PIP_NAME.match(_name(argv[0])) and _subcommand(argv, _PIP_VALUE_OPTIONS)[0] == "install":
+            found.append(argv)
+    return found
+
+
+def _unpinned_os(packages: Iterable[str], pin_marks: str) -> list[str]:
+    return [
+        package
+        for package in packages
+        if "$" not in package
+        and "/" not in package
+        and not package.endswith((".deb", ".apk", ".rpm"))
+        and not any(mark in package for mark in pin_marks)
+    ]
+
+
+def _unpinned_pip(argv: Command) -> list[str]:
+    _sub, options, packages = _subcommand(argv, _PIP_VALUE_OPTIONS)
+    if any(option.split("=", 1)[0] in _PIP_CONSTRAINTS or re.match(r"^-[rc]\S", option) for option in options):
+        return []
+    return [
+        package
+        for package in packages
+        if "$" not in package
+        and "/" not in package
+        and not package.startswith(".")
+        and not package.endswith((".whl", ".tar.gz", ".zip"))
+        and "==" not in package
+        and "@" not in package
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Checks
+
+_SECRET_NAME = re.compile(r"password|passwd|secret|token|api_?key|access_?key|private_?key|credential", re.IGNORECASE)
+_NOT_A_SECRET_NAME = re.compile(r"_(?:FILE|PATH|DIR)$", re.IGNORECASE)
+_VARIABLE_ONLY = re.compile(r"^\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_ROOT_USERS = frozenset({"root", "0"})
+
+
+def _hit(check_id: str, instruction: Instruction, message: str) -> Hit:
+    return Hit(check_id, instruction.line, instruction.end_line, message)
+
+
+def _words(value: str) -> list[str]:
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return value.split()
+
+
+def _assignments(keyword: str, value: str) -> list[tuple[str, str | None]]:
+    words = _words(value)
+    if not words:
+        return []
+    if keyword == "ENV" and "=" not in words[0]:
+        return [(words[0], " ".join(words[1:]))]
+    pairs: list[tuple[str, str | None]] = []
+    for word in words:
+        name, sep, literal = word.partition("=")
+        pairs.append((name, literal if sep else None))
+    return pairs
+
+
+def _expand(text: str, env: Mapping[str, str]) -> str | None:
+    """`text` with `$VAR`/`${VAR}`/`${VAR:-x}`/`${VAR:+x}` replaced from `env`; None when something is unresolved."""
+    unresolved = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unresolved
+        name = match.group(1) or match.group(4)
+        operator, word = match.group(2), match.group(3) or ""
+        current = env.get(name)
+        if operator in (":-", "-"):
+            return current if current else word
+        if operator in (":+", "+"):
+            return word if current else ""
+        if current is None:
+            unresolved = True
+            return ""
+        return current
+
+    expanded = _VARIABLE.sub(replace, text)
+    return None if unresolved or "$" in expanded else expanded
+
+
+def _tag_problem(reference: str) -> str | None:
+    if "@" in reference:
+        return None
+    last = reference.rsplit("/", 1)[-1]
+    if ":" in last:
+        return "uses the latest tag" if last.split(":", 1)[1] == "latest" else None
+    return "has no tag (implicitly latest)"
+
+
+def _check_root(stages: Sequence[_Stage]) -> list[Hit]:
+    if not stages:
+        return []
+    users = _inherited(stages, "USER")
+    final = stages[-1].start
+    if not users:
+        return [_hit("dockerfile-root-user", final, f"final stage (FROM {final.value}) sets no USER; runs as root")]
+    last = users[-1]
+    words = last.value.split()
+    user = words[0].split(":", 1)[0] if words else ""
+    if user.lower() in _ROOT_USERS:
+        return [_hit("dockerfile-root-user", last, f"last USER of the final stage is root (USER {last.value})")]
+    return []
+
+
+def _check_tags(instructions: Sequence[Instruction]) -> list[Hit]:
+    hits: list[Hit] = []
+    env: dict[str, str] = {}
+    aliases: set[str] = set()
+    for instruction in instructions:
+        if instruction.stage == -1 and instruction.keyword == "ARG":
+            for name, literal in _assignments("ARG", instruction.value):
+                if literal is not None:
+                    env[name] = literal
+        if instruction.keyword != "FROM":
+            continue
+        image, alias = _from_parts(instruction.value)
+        resolved = _expand(image, env) if image else None
+        if resolved and resolved.lower() != "scratch" and resolved.lower() not in aliases:
+            problem = _tag_problem(resolved)
+            if problem:
+                shown = image if resolved == image else f"{image} (= {resolved})"
+                hits.append(_hit("dockerfile-latest-tag", instruction, f"base image {shown} {problem}"))
+        if alias:
+            aliases.add(alias)
+    return hits
+
+
+def _add_sources(value: str) -> list[str]:
+    value = value.split("\n", 1)[0].strip()
+    if value.startswith("["):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, list) and all(isinstance(item, str) for item in loaded):
+            return list(loaded[:-1])
+    words = [word for word in _words(value) if not word.startswith("--")]
+    return words[:-1]
+
+
+def _copy_flags(value: str) -> list[str]:
+    return [word for word in value.split() if word.startswith("--")]
+
+
+def _check_add_remote(instruction: Instruction) -> list[Hit]:
+    if any(flag.startswith("--checksum") for flag in _copy_flags(instruction.value)):
+        return []
+    remote = [src for src in _add_sources(instruction.value) if re.match(r"^https?://", src, re.IGNORECASE)]
+    if not remote:
+        return []
+    return [_hit("dockerfile-add-remote-url", instruction, f"ADD downloads {', '.join(remote)} without a checksum")]
+
+
+def _check_whole_context(instruction: Instruction) -> list[Hit]:
+    if any(flag.startswith("--from") for flag in _copy_flags(instruction.value)):
+        return []
+    if not any(src in (".", "./") for src in _add_sources(instruction.value)):
+        return []
+    return [
+        _hit(
+            "dockerfile-copy-whole-context",
+            instruction,
+            f"{instruction.keyword} {instruction.value.split(chr(10), 1)[0]} copies the whole build context and "
+            "there is no .dockerignore",
+        )
+    ]
+
+
+def _check_secrets(instruction: Instruction) -> list[Hit]:
+    names = [
+        name
+        for name, literal in _assignments(instruction.keyword, instruction.value)
+        if literal
+        and _SECRET_NAME.search(name)
+        and not _NOT_A_SECRET_NAME.search(name)
+        and not _VARIABLE_ONLY.match(literal)
+    ]
+    return [
+        _hit(
+            "dockerfile-secret-in-env",
+            instruction,
+            f"{instruction.keyword} {name} sets a secret-like variable to a literal value",
+        )
+        for name in names
+    ]
+
+
+def _check_run(instruction: Instruction) -> list[Hit]:
+    run = _analyse_run(instruction)
+    hits: list[Hit] = []
+
+    def add(check_id: str, message: str) -> None:
+        hits.append(_hit(check_id, instruction, message))
+
+    for pipeline in run.pipelines:
+        fetch = next((i for i, argv in enumerate(pipeline) if argv and _name(argv[0]) in ("curl", "wget")), None)
+        if fetch is None:
+            continue
+        shell = next((argv for argv in pipeline[fetch + 1 :] if argv and _name(argv[0]) in _SHELLS), None)
+        if shell is not None:
+            add("dockerfile-curl-pipe-shell", f"RUN pipes {_name(pipeline[fetch][0])} output into {_name(shell[0])}")
+            break
+    else:
+        found = _SUBSTITUTED_FETCH.search(run.script)
+        if found:
+            add("dockerfile-curl-pipe-shell", f"RUN runs downloaded code with {found.group(0).split()[0]}")
+
+    apt = _apt_installs(run)
+    if apt:
+        missing = [
+            argv
+            for argv in apt
+            if "--no-install-recommends" not in argv
+            and not re.search(r"APT::Install-Recommends\s*=\s*\"?(?:false|0|no)", " ".join(argv), re.IGNORECASE)
+        ]
+        if missing:
+            add(
+                "dockerfile-apt-no-install-recommends",
+                f"{_name(missing[0][0])} install without --no-install-recommends",
+            )
+        if not _removes(run, "/var/lib/apt/lists") and not _cache_mount(run, "/var/lib/apt"):
+            add("dockerfile-apt-lists-not-removed", f"{_name(apt[0][0])} install without removing /var/lib/apt/lists")
+
+    apk = _apk_adds(run)
+    if (
+        any("--no-cache" not in argv for argv in apk)
+        and not _removes(run, "/var/cache/apk")
+        and not _cache_mount(run, "/var/cache/apk")
+    ):
+        add("dockerfile-apk-no-cache", "apk add without --no-cache")
+
+    yum = _yum_installs(run)
+    if yum:
+        cleaned = any(
+            _name(argv[0]) in _YUM_NAMES
+            and _subcommand(argv, _YUM_VALUE_OPTIONS)[2][:1] == ["all"]
+            and _subcommand(argv, _YUM_VALUE_OPTIONS)[0] == "clean"
+            for argv in run.commands
+        )
+        if not cleaned:
+            add("dockerfile-yum-no-clean", f"{_name(yum[0][0])} install without `{_name(yum[0][0])} clean all`")
+
+    unpinned: list[str] = []
+    for argv in apt:
+        packages = _unpinned_os(_subcommand(argv, _APT_VALUE_OPTIONS)[2], "=")
+        if packages:
+            unpinned.append(f"{_name(argv[0])} install {' '.join(packages)}")
+    for argv in apk:
+        packages = _unpinned_os(_subcommand(argv, _APK_VALUE_OPTIONS)[2], "=~<>")
+        if packages:
+            unpinned.append(f"apk add {' '.join(packages)}")
+    for argv in _pip_installs(run):
+        packages = _unpinned_pip(argv)
+        if packages:
+            unpinned.append(f"{_name(argv[0])} install {' '.join(packages)}")
+    if unpinned:
+        add("dockerfile-unpinned-package", "unpinned packages: " + "; ".join(unpinned))
+
+    if any(
+        command and _name(_strip_assignments(command)[0]) == "sudo"
+        for command in run.raw_commands
+        if _strip_assignments(command)
+    ):
+        add("dockerfile-sudo", "RUN uses sudo")
+    return hits
+
+
+def _strip_assignments(command: Command) -> Command:
+    index = 0
+    while index < len(command) and _ASSIGNMENT.match(command[index]):
+        index += 1
+    return command[index:]
+
+
+def _check_final_stage(stages: Sequence[_Stage]) -> list[Hit]:
+    if not stages:
+        return []
+    hits: list[Hit] = []
+    final = stages[-1]
+    if not _inherited(stages, "HEALTHCHECK"):
+        hits.append(
+            _hit("dockerfile-no-healthcheck", final.start, f"final stage (FROM {final.start.value}) has no HEALTHCHECK")
+        )
+    for keyword in ("CMD", "ENTRYPOINT"):
+        found = [item for item in final.instructions if item.keyword == keyword]
+        for overridden in found[:-1]:
+            hits.append(
+                _hit(
+                    "dockerfile-multiple-cmd-entrypoint",
+                    overridden,
+                    f"{keyword} on line {overridden.line} is overridden by the {keyword} on line {found[-1].line}",
+                )
+            )
+    return hits
+
+
+def check(text: str, has_dockerignore: bool = True) -> list[Hit]:
+    """Findings of every check in `CHECKS` for a Dockerfile's text, ordered by line (then check order)."""
+    instructions = parse(text)
+    stages = _stages(instructions)
+    hits: list[Hit] = []
+    hits.extend(_check_root(stages))
+    hits.extend(_check_tags(instructions))
+    per_instruction: dict[str, list[Callable[[Instruction], list[Hit]]]] = {
+        "ADD": [_check_add_remote],
+        "RUN": [_check_run],
+        "ENV": [_check_secrets],
+        "ARG": [_check_secrets],
+    }
+    if not has_dockerignore:
+        per_instruction["ADD"].append(_check_whole_context)
+        per_instruction["COPY"] = [_check_whole_context]
+    for instruction in instructions:
+        for func in per_instruction.get(instruction.keyword, []):
+            hits.extend(func(instruction))
+    hits.extend(_check_final_stage(stages))
+    order = {check_id: position for position, check_id in enumerate(_CHECK_IDS)}
+    return sorted(hits, key=lambda hit: (hit.line, order[hit.check], hit.end_line, hit.message))
