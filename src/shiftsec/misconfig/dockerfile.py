@@ -1,14 +1,8 @@
-"""Dockerfile parsing and security/hygiene checks.
+"""Dockerfile security and hygiene checks (`dockerfile-*`): their metadata, build stages, and the checks.
 
-Owns the Dockerfile model (instructions with their line spans and build stage) and the `dockerfile-*` checks. Pure:
-both `parse` and `check` receive the file's text and do no I/O; whether a `.dockerignore` exists is passed in by the
-caller. The parser follows BuildKit's front end where it matters for line numbers: parser directives (only
-`# escape=`, which may switch the line-continuation character to a backtick), comment and empty lines (dropped,
-also inside continuations) and heredocs (`RUN <<EOF`, `COPY <<EOF`; the body and its terminator belong to the
-instruction). It never raises: malformed input yields whatever instructions can be recognised, unknown keywords
-included as they are.
-
-Instructions before the first `FROM` (global `ARG`s) carry stage -1; `FROM` starts stages 0, 1, ...
+Pure: `check` receives the file's text and does no I/O; whether a `.dockerignore` exists is passed in by the
+caller. The syntax (instructions, line spans, stages) is `dockerfile_syntax`'s; what RUN scripts do is
+`dockerfile_shell`'s. `Instruction` and `parse` are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,21 +10,33 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from shiftsec.misconfig.dockerfile_shell import (
+    APK_VALUE_OPTIONS,
+    APT_VALUE_OPTIONS,
+    ASSIGNMENT,
+    SHELLS,
+    SUBSTITUTED_FETCH,
+    YUM_NAMES,
+    YUM_VALUE_OPTIONS,
+    Command,
+    analyse_run,
+    apk_adds,
+    apt_installs,
+    cache_mount,
+    command_name,
+    pip_installs,
+    removes,
+    subcommand,
+    unpinned_os,
+    unpinned_pip,
+    yum_installs,
+)
+from shiftsec.misconfig.dockerfile_syntax import Instruction, parse
+
 __all__ = ["CHECKS", "DockerfileCheck", "Hit", "Instruction", "check", "parse"]
-
-
-@dataclass(frozen=True, slots=True)
-class Instruction:
-    """One logical Dockerfile instruction."""
-
-    keyword: str  # upper-case, e.g. "FROM", "RUN"
-    value: str  # arguments; continuation lines joined with a space, heredoc bodies appended after a newline
-    line: int  # 1-based line where the instruction starts
-    end_line: int
-    stage: int  # 0-based build stage; -1 before the first FROM
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,90 +59,6 @@ class Hit:
     line: int
     end_line: int
     message: str
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Parser
-
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
-_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)\s*([\"']?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
-_HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
-
-
-def _escape_char(lines: Sequence[str]) -> str:
-    """The continuation character set by a leading `# escape=` parser directive (default backslash)."""
-    escape = "\\"
-    for raw in lines:
-        match = _DIRECTIVE.match(raw.strip())
-        if match is None:
-            break
-        if match.group(1).lower() == "escape" and match.group(2) in ("`", "\\"):
-            escape = match.group(2)
-    return escape
-
-
-def _skippable(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
-def _heredoc_markers(keyword: str, value: str) -> list[tuple[bool, str]]:
-    if keyword not in _HEREDOC_KEYWORDS or value.lstrip().startswith("["):
-        return []
-    return [(dash == "-", name) for dash, _quote, name in _HEREDOC.findall(value)]
-
-
-def parse(text: str) -> list[Instruction]:
-    """Instructions of a Dockerfile in file order (see the module docstring for the rules followed)."""
-    lines = text.splitlines()
-    escape = _escape_char(lines)
-    out: list[Instruction] = []
-    stage = -1
-    count = len(lines)
-    index = 0
-    while index < count:
-        if _skippable(lines[index]):
-            index += 1
-            continue
-        start = end = index
-        parts: list[str] = []
-        cursor = index
-        while True:
-            piece = lines[cursor].rstrip()
-            continued = piece.endswith(escape)
-            if continued:
-                piece = piece[: -len(escape)]
-            parts.append(piece.strip())
-            end = cursor
-            if not continued:
-                break
-            cursor += 1
-            while cursor < count and _skippable(lines[cursor]):
-                cursor += 1
-            if cursor >= count:
-                break
-        index = end + 1
-        joined = " ".join(part for part in parts if part)
-        head, _, rest = joined.partition(" ")
-        keyword = head.upper()
-        value = rest.strip()
-        for dash, name in _heredoc_markers(keyword, value):
-            body: list[str] = []
-            while index < count:
-                body_line = lines[index]
-                end = index
-                index += 1
-                candidate = body_line.lstrip("\t") if dash else body_line
-                if candidate.rstrip() == name:
-                    body.append(candidate.rstrip())
-                    break
-                body.append(body_line)
-            if body:
-                value = value + "\n" + "\n".join(body)
-        if keyword == "FROM":
-            stage += 1
-        out.append(Instruction(keyword, value, start + 1, end + 1, stage))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -336,310 +258,6 @@ def _inherited(stages: Sequence[_Stage], keyword: str) -> list[Instruction]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Shell analysis of RUN instructions
-
-_SHELLS = frozenset({"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh", "fish"})
-_SEPARATORS = frozenset({"&&", "||", ";", "&", ";;", "(", ")", "|&"})
-_REDIRECTS = frozenset({">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", "&>>", ">|", "<>"})
-_SHELL_WORDS = frozenset({"{", "}", "!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time"})
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_SUBSTITUTED_FETCH = re.compile(
-    r"\b(?:sh|bash|zsh|ash|dash|ksh)\b[^|;&\n]*?(?:\$\(|<\(|`)\s*(?:curl|wget)\b", re.IGNORECASE
-)
-
-Command = list[str]
-
-
-def _tokens(line: str) -> list[str]:
-    try:
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        return list(lexer)
-    except ValueError:
-        return re.findall(r"&&|\|\||[;|&()<>]|[^\s;|&()<>]+", line)
-
-
-def _pipelines(script: str, depth: int = 0) -> list[list[Command]]:
-    """Pipelines (lists of simple commands, each a word list) of a shell script; `sh -c` bodies are included."""
-    result: list[list[Command]] = []
-    for line in script.replace("\\\n", " ").split("\n"):
-        pipeline: list[Command] = []
-        command: Command = []
-        skip_next = False
-        for token in _tokens(line):
-            if skip_next:
-                skip_next = False
-                continue
-            if token in _REDIRECTS:
-                skip_next = True
-                continue
-            if token == "|":
-                pipeline.append(command)
-                command = []
-            elif token in _SEPARATORS:
-                pipeline.append(command)
-                result.append([item for item in pipeline if item])
-                pipeline, command = [], []
-            elif command or token not in _SHELL_WORDS:
-                command.append(token)
-        pipeline.append(command)
-        result.append([item for item in pipeline if item])
-    result = [pipeline for pipeline in result if pipeline]
-    if depth < 3:
-        nested: list[list[Command]] = []
-        for pipeline in result:
-            for item in pipeline:
-                argv = _argv(item)
-                if argv and _name(argv[0]) in _SHELLS and "-c" in argv[1:-1]:
-                    nested.extend(_pipelines(argv[argv.index("-c", 1) + 1], depth + 1))
-        result.extend(nested)
-    return result
-
-
-_SUDO_VALUE_OPTIONS = frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"})
-
-
-def _argv(command: Command) -> Command:
-    """The command's words without leading variable assignments, `env`, or `sudo` and its options."""
-    words = list(command)
-    while words:
-        if _ASSIGNMENT.match(words[0]) or _name(words[0]) in ("env", "nohup", "exec", "command"):
-            words.pop(0)
-        elif _name(words[0]) == "sudo":
-            words.pop(0)
-            while words and words[0].startswith("-"):
-                option = words.pop(0)
-                if option in _SUDO_VALUE_OPTIONS and words:
-                    words.pop(0)
-        else:
-            break
-    return words
-
-
-def _name(word: str) -> str:
-    return word.rsplit("/", 1)[-1]
-
-
-def _split_options(args: Sequence[str], takes_value: frozenset[str]) -> tuple[list[str], list[str]]:
-    """(options, positionals) of an argument list; option values (`-o x`, `--opt=x`) go with their option."""
-    options: list[str] = []
-    positionals: list[str] = []
-    expect_value = False
-    for arg in args:
-        if expect_value:
-            options.append(arg)
-            expect_value = False
-        elif arg.startswith("-") and arg != "-":
-            options.append(arg)
-            expect_value = "=" not in arg and arg in takes_value
-        else:
-            positionals.append(arg)
-    return options, positionals
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    instruction: Instruction
-    flags: tuple[str, ...]
-    script: str
-    commands: tuple[Command, ...]  # argv of every simple command (sudo/env stripped)
-    raw_commands: tuple[Command, ...]
-    pipelines: tuple[tuple[Command, ...], ...]
-
-
-def _run_script(instruction: Instruction) -> tuple[tuple[str, ...], str]:
-    lines = instruction.value.split("\n")
-    header = lines[0].strip()
-    flags: list[str] = []
-    while header.startswith("--"):
-        flag, _, header = header.partition(" ")
-        flags.append(flag)
-        header = header.strip()
-    if header.startswith("["):
-        try:
-            loaded = json.loads(header)
-        except ValueError:
-            loaded = None
-        if isinstance(loaded, list) and all(isinstance(item, str) for item in loaded):
-            header = shlex.join(loaded)
-    if len(lines) == 1:
-        return tuple(flags), header
-    markers = {name for _dash, _quote, name in _HEREDOC.findall(header)}
-    command = _HEREDOC.sub(" ", header).strip()
-    words = command.split()
-    script = [command] if command else []
-    if not words or _name(words[0]) in _SHELLS:
-        script.extend(line for line in lines[1:] if line.strip() not in markers)
-    return tuple(flags), "\n".join(script)
-
-
-def _analyse_run(instruction: Instruction) -> _Run:
-    flags, script = _run_script(instruction)
-    pipelines = _pipelines(script)
-    raw = tuple(command for pipeline in pipelines for command in pipeline)
-    commands = tuple(argv for argv in (_argv(command) for command in raw) if argv)
-    return _Run(
-        instruction, flags, script, commands, raw, tuple(tuple(_argv(c) for c in pipeline) for pipeline in pipelines)
-    )
-
-
-def _cache_mount(run: _Run, path: str) -> bool:
-    return any(flag.startswith("--mount=") and "type=cache" in flag and path in flag for flag in run.flags)
-
-
-def _removes(run: _Run, prefix: str) -> bool:
-    return any(_name(argv[0]) == "rm" and any(arg.startswith(prefix) for arg in argv[1:]) for argv in run.commands)
-
-
-# Package managers: (names, install sub-commands, options taking a value).
-_APT_NAMES = frozenset({"apt-get", "apt"})
-_APT_VALUE_OPTIONS = frozenset({"-o", "--option", "-t", "--target-release", "--default-release", "-c", "--config-file"})
-_APK_VALUE_OPTIONS = frozenset(
-    {
-        "-X",
-        "--repository",
-        "-t",
-        "--virtual",
-        "-p",
-        "--root",
-        "--arch",
-        "--keys-dir",
-        "--repositories-file",
-        "--cache-dir",
-        "--cache-max-age",
-    }
-)
-_YUM_NAMES = frozenset({"yum", "dnf", "microdnf"})
-_YUM_VALUE_OPTIONS = frozenset(
-    {
-        "--enablerepo",
-        "--disablerepo",
-        "--setopt",
-        "--installroot",
-        "--releasever",
-        "-x",
-        "--exclude",
-        "-c",
-        "--config",
-        "--repo",
-        "--repoid",
-        "-d",
-        "-e",
-    }
-)
-_PIP_VALUE_OPTIONS = frozenset(
-    {
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "-f",
-        "--find-links",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "--upgrade-strategy",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--only-binary",
-        "--no-binary",
-        "--progress-bar",
-        "--trusted-host",
-        "--cache-dir",
-        "--src",
-        "--log",
-        "--timeout",
-        "--retries",
-        "--proxy",
-        "--cert",
-        "--client-cert",
-        "--global-option",
-        "--install-option",
-        "--config-settings",
-        "-C",
-        "--exists-action",
-        "--report",
-        "-e",
-        "--editable",
-    }
-)
-_PIP_CONSTRAINTS = frozenset({"-r", "--requirement", "-c", "--constraint"})
-_PIP_NAME = re.compile(r"^pip(?:\d+(?:\.\d+)?)?$")
-_PYTHON_NAME = re.compile(r"^python(?:\d+(?:\.\d+)?)?$")
-
-
-def _subcommand(argv: Command, takes_value: frozenset[str]) -> tuple[str, list[str], list[str]]:
-    options, positionals = _split_options(argv[1:], takes_value)
-    if not positionals:
-        return "", options, []
-    return positionals[0], options, positionals[1:]
-
-
-def _apt_installs(run: _Run) -> list[Command]:
-    return [
-        argv
-        for argv in run.commands
-        if _name(argv[0]) in _APT_NAMES and _subcommand(argv, _APT_VALUE_OPTIONS)[0] == "install"
-    ]
-
-
-def _apk_adds(run: _Run) -> list[Command]:
-    return [
-        argv for argv in run.commands if _name(argv[0]) == "apk" and _subcommand(argv, _APK_VALUE_OPTIONS)[0] == "add"
-    ]
-
-
-def _yum_installs(run: _Run) -> list[Command]:
-    return [
-        argv
-        for argv in run.commands
-        if _name(argv[0]) in _YUM_NAMES
-        and _subcommand(argv, _YUM_VALUE_OPTIONS)[0] in ("install", "groupinstall", "reinstall")
-    ]
-
-
-def _pip_installs(run: _Run) -> list[Command]:
-    found: list[Command] = []
-    for command in run.commands:
-        argv = command
-        if _PYTHON_NAME.match(_name(argv[0])) and len(argv) > 2 and argv[1] == "-m" and _PIP_NAME.match(argv[2]):
-            argv = argv[2:]
-        if _PIP_NAME.match(_name(argv[0])) and _subcommand(argv, _PIP_VALUE_OPTIONS)[0] == "install":
-            found.append(argv)
-    return found
-
-
-def _unpinned_os(packages: Iterable[str], pin_marks: str) -> list[str]:
-    return [
-        package
-        for package in packages
-        if "$" not in package
-        and "/" not in package
-        and not package.endswith((".deb", ".apk", ".rpm"))
-        and not any(mark in package for mark in pin_marks)
-    ]
-
-
-def _unpinned_pip(argv: Command) -> list[str]:
-    _sub, options, packages = _subcommand(argv, _PIP_VALUE_OPTIONS)
-    if any(option.split("=", 1)[0] in _PIP_CONSTRAINTS or re.match(r"^-[rc]\S", option) for option in options):
-        return []
-    return [
-        package
-        for package in packages
-        if "$" not in package
-        and "/" not in package
-        and not package.startswith(".")
-        and not package.endswith((".whl", ".tar.gz", ".zip"))
-        and "==" not in package
-        and "@" not in package
-    ]
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Checks
 
 _SECRET_NAME = re.compile(r"password|passwd|secret|token|api_?key|access_?key|private_?key|credential", re.IGNORECASE)
@@ -803,26 +421,29 @@ def _check_secrets(instruction: Instruction) -> list[Hit]:
 
 
 def _check_run(instruction: Instruction) -> list[Hit]:
-    run = _analyse_run(instruction)
+    run = analyse_run(instruction)
     hits: list[Hit] = []
 
     def add(check_id: str, message: str) -> None:
         hits.append(_hit(check_id, instruction, message))
 
     for pipeline in run.pipelines:
-        fetch = next((i for i, argv in enumerate(pipeline) if argv and _name(argv[0]) in ("curl", "wget")), None)
+        fetch = next((i for i, argv in enumerate(pipeline) if argv and command_name(argv[0]) in ("curl", "wget")), None)
         if fetch is None:
             continue
-        shell = next((argv for argv in pipeline[fetch + 1 :] if argv and _name(argv[0]) in _SHELLS), None)
+        shell = next((argv for argv in pipeline[fetch + 1 :] if argv and command_name(argv[0]) in SHELLS), None)
         if shell is not None:
-            add("dockerfile-curl-pipe-shell", f"RUN pipes {_name(pipeline[fetch][0])} output into {_name(shell[0])}")
+            add(
+                "dockerfile-curl-pipe-shell",
+                f"RUN pipes {command_name(pipeline[fetch][0])} output into {command_name(shell[0])}",
+            )
             break
     else:
-        found = _SUBSTITUTED_FETCH.search(run.script)
+        found = SUBSTITUTED_FETCH.search(run.script)
         if found:
             add("dockerfile-curl-pipe-shell", f"RUN runs downloaded code with {found.group(0).split()[0]}")
 
-    apt = _apt_installs(run)
+    apt = apt_installs(run)
     if apt:
         missing = [
             argv
@@ -833,48 +454,54 @@ def _check_run(instruction: Instruction) -> list[Hit]:
         if missing:
             add(
                 "dockerfile-apt-no-install-recommends",
-                f"{_name(missing[0][0])} install without --no-install-recommends",
+                f"{command_name(missing[0][0])} install without --no-install-recommends",
             )
-        if not _removes(run, "/var/lib/apt/lists") and not _cache_mount(run, "/var/lib/apt"):
-            add("dockerfile-apt-lists-not-removed", f"{_name(apt[0][0])} install without removing /var/lib/apt/lists")
+        if not removes(run, "/var/lib/apt/lists") and not cache_mount(run, "/var/lib/apt"):
+            add(
+                "dockerfile-apt-lists-not-removed",
+                f"{command_name(apt[0][0])} install without removing /var/lib/apt/lists",
+            )
 
-    apk = _apk_adds(run)
+    apk = apk_adds(run)
     if (
         any("--no-cache" not in argv for argv in apk)
-        and not _removes(run, "/var/cache/apk")
-        and not _cache_mount(run, "/var/cache/apk")
+        and not removes(run, "/var/cache/apk")
+        and not cache_mount(run, "/var/cache/apk")
     ):
         add("dockerfile-apk-no-cache", "apk add without --no-cache")
 
-    yum = _yum_installs(run)
+    yum = yum_installs(run)
     if yum:
         cleaned = any(
-            _name(argv[0]) in _YUM_NAMES
-            and _subcommand(argv, _YUM_VALUE_OPTIONS)[2][:1] == ["all"]
-            and _subcommand(argv, _YUM_VALUE_OPTIONS)[0] == "clean"
+            command_name(argv[0]) in YUM_NAMES
+            and subcommand(argv, YUM_VALUE_OPTIONS)[2][:1] == ["all"]
+            and subcommand(argv, YUM_VALUE_OPTIONS)[0] == "clean"
             for argv in run.commands
         )
         if not cleaned:
-            add("dockerfile-yum-no-clean", f"{_name(yum[0][0])} install without `{_name(yum[0][0])} clean all`")
+            add(
+                "dockerfile-yum-no-clean",
+                f"{command_name(yum[0][0])} install without `{command_name(yum[0][0])} clean all`",
+            )
 
     unpinned: list[str] = []
     for argv in apt:
-        packages = _unpinned_os(_subcommand(argv, _APT_VALUE_OPTIONS)[2], "=")
+        packages = unpinned_os(subcommand(argv, APT_VALUE_OPTIONS)[2], "=")
         if packages:
-            unpinned.append(f"{_name(argv[0])} install {' '.join(packages)}")
+            unpinned.append(f"{command_name(argv[0])} install {' '.join(packages)}")
     for argv in apk:
-        packages = _unpinned_os(_subcommand(argv, _APK_VALUE_OPTIONS)[2], "=~<>")
+        packages = unpinned_os(subcommand(argv, APK_VALUE_OPTIONS)[2], "=~<>")
         if packages:
             unpinned.append(f"apk add {' '.join(packages)}")
-    for argv in _pip_installs(run):
-        packages = _unpinned_pip(argv)
+    for argv in pip_installs(run):
+        packages = unpinned_pip(argv)
         if packages:
-            unpinned.append(f"{_name(argv[0])} install {' '.join(packages)}")
+            unpinned.append(f"{command_name(argv[0])} install {' '.join(packages)}")
     if unpinned:
         add("dockerfile-unpinned-package", "unpinned packages: " + "; ".join(unpinned))
 
     if any(
-        command and _name(_strip_assignments(command)[0]) == "sudo"
+        command and command_name(_strip_assignments(command)[0]) == "sudo"
         for command in run.raw_commands
         if _strip_assignments(command)
     ):
@@ -884,7 +511,7 @@ def _check_run(instruction: Instruction) -> list[Hit]:
 
 def _strip_assignments(command: Command) -> Command:
     index = 0
-    while index < len(command) and _ASSIGNMENT.match(command[index]):
+    while index < len(command) and ASSIGNMENT.match(command[index]):
         index += 1
     return command[index:]
 
