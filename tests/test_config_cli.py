@@ -124,3 +124,15 @@ def test_dockerfiles_are_checked(capsys: pytest.CaptureFixture[str], tmp_path: P
     # --standard limits the run to the Pod Security Standards: Dockerfiles are not checked then
     assert json.loads(_run(capsys, "config", str(tmp_path), "--standard", "pss-baseline", "-f", "json")[1])[
         "findings"] == []
+
+
+def test_compose_files_are_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text("services:\n  app:\n    image: app:1\n    privileged: true\n")
+    (tmp_path / "compose.override.yaml").write_text("services: [unclosed\n")
+    code, out, _ = _run(capsys, "config", str(tmp_path), "-f", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert [(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]] == [
+        ("compose-privileged", "docker-compose.yml", 4),
+    ]
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [("compose.override.yaml", "parse")]

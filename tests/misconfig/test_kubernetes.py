@@ -82,6 +82,7 @@ def test_json_is_yaml() -> None:
     [
         ("kind: Pod\nspec: [1,\n", "invalid YAML: line 3"),
         ("kind: Pod\n  bad: indent\n", "invalid YAML: line 2"),
+        ("kind: Pod\nmetadata: {created: 2024-13-45}\n", "invalid YAML value: month must be in 1..12"),
     ],
 )
 def test_invalid_yaml(text: str, message: str) -> None:

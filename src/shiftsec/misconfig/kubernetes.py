@@ -122,21 +122,37 @@ def _manifest(data: dict[str, Any], lines: dict[Path, int], index: int) -> Manif
 
 def load_manifests(text: str) -> list[Manifest]:
     """Every Kubernetes object in a YAML or JSON file; raises ParseError (with a line) for invalid YAML."""
-    manifests: list[Manifest] = []
+    try:
+        return [manifest for index, node in _documents(text) for manifest in _objects(node, index)]
+    except (ValueError, TypeError) as exc:  # a scalar its tag cannot construct, e.g. a bad !!timestamp
+        raise ParseError(f"invalid YAML value: {exc}") from None
+
+
+def load_documents(text: str) -> list[tuple[Any, dict[Path, int]]]:
+    """Every YAML document of a file as plain data with its field lines (for non-Kubernetes YAML such as a
+    compose file); the same limits and errors as `load_manifests`."""
+    out = []
+    try:
+        for _, node in _documents(text):
+            lines: dict[Path, int] = {(): node.start_mark.line + 1}
+            out.append((_plain(node, (), lines, _Budget(), SafeConstructor()), lines))
+    except (ValueError, TypeError) as exc:
+        raise ParseError(f"invalid YAML value: {exc}") from None
+    return out
+
+
+def _documents(text: str) -> Iterator[tuple[int, Node]]:
     try:
         for index, document in enumerate(yaml.compose_all(text, Loader=_LOADER)):
             if index >= _MAX_DOCUMENTS:
                 raise ParseError(f"more than {_MAX_DOCUMENTS:,} YAML documents")
             if document is not None:
-                manifests.extend(_objects(document, index))
+                yield index, document
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ParseError(f"invalid YAML: {where}{problem}") from None
-    except (ValueError, TypeError) as exc:  # a scalar its tag cannot construct, e.g. a bad !!timestamp
-        raise ParseError(f"invalid YAML value: {exc}") from None
-    return manifests
 
 
 def pod_of(manifest: Manifest) -> tuple[Mapping[str, Any], Path] | None:

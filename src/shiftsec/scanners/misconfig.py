@@ -4,7 +4,8 @@ It runs the Pod Security Standards (`shiftsec.misconfig.pss`) on every workload'
 template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob) and, unless
 a run is limited to a standard, the hardening checks (`shiftsec.misconfig.hardening`) on every object and the
 Dockerfile checks (`shiftsec.misconfig.dockerfile`) on every Dockerfile (`Dockerfile`, `Dockerfile.*`,
-`*.dockerfile`, `Containerfile`), told whether a `.dockerignore` sits beside it. A file is
+`*.dockerfile`, `Containerfile`), told whether a `.dockerignore` sits beside it, and the compose checks
+(`shiftsec.misconfig.compose`) on every compose file. A file is
 read as a manifest only if it names both `apiVersion` and `kind`; one that does and cannot be parsed is listed
 in `errors`, and the scan goes on.
 """
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 from shiftsec.errors import ParseError
-from shiftsec.misconfig import dockerfile, hardening
-from shiftsec.misconfig.kubernetes import Manifest, Path, load_manifests, pod_of
+from shiftsec.misconfig import compose, dockerfile, hardening
+from shiftsec.misconfig.kubernetes import Manifest, Path, load_documents, load_manifests, pod_of
 from shiftsec.misconfig.pss import check_pod
 from shiftsec.model import Finding, FindingType, Location, ScanError, Severity, fingerprint
 
@@ -47,6 +48,28 @@ def is_dockerfile(rel: str) -> bool:
 def wanted(rel: str) -> bool:
     """Whether the file at `rel` may hold Kubernetes manifests or be a Dockerfile (by name)."""
     return rel.lower().endswith(_SUFFIXES) or is_dockerfile(rel)
+
+
+def compose_findings(rel: str, text: str) -> list[Finding]:
+    """Findings of the compose checks for one compose file's text; raises ParseError for invalid YAML."""
+    out = []
+    for data, lines in load_documents(text):
+        for hit in compose.check(data):
+            check = compose.BY_ID[hit.check]
+            line = next((lines[hit.path[:cut]] for cut in range(len(hit.path), -1, -1) if hit.path[:cut] in lines),
+                        None)
+            out.append(Finding(
+                type=FindingType.MISCONFIG,
+                rule_id=check.id,
+                severity=check.severity,
+                title=check.title,
+                message=hit.message,
+                fingerprint=fingerprint("misconfig", check.id, rel, ".".join(map(str, hit.path))),
+                location=Location(rel, line),
+                remediation=check.remediation,
+                references=check.references,
+            ))
+    return out
 
 
 def dockerfile_findings(rel: str, text: str, has_dockerignore: bool) -> list[Finding]:
@@ -132,6 +155,13 @@ def scan_files(root: FilePath, rels: Sequence[str], level: str, *, hardened: boo
         if is_dockerfile(rel):
             if hardened:
                 findings.extend(dockerfile_findings(rel, text, (file.parent / ".dockerignore").exists()))
+            continue
+        if compose.is_compose(rel):
+            if hardened:
+                try:
+                    findings.extend(compose_findings(rel, text))
+                except ParseError as exc:
+                    errors.append(ScanError(rel, str(exc), "parse"))
             continue
         if "apiVersion" not in text or "kind" not in text:
             continue
