@@ -201,6 +201,10 @@ def _rbac_hits(manifest: Manifest) -> Iterator[Hit]:
                       f"rule {index} allows {', '.join(sorted(verbs & _READ))} on secrets")
 
 
+def _subject(manifest: Manifest) -> str:
+    return f"{manifest.kind}/{manifest.name}" if manifest.name else manifest.kind
+
+
 def check_manifest(manifest: Manifest) -> list[Hit]:
     """The hardening problems of one object, in document order of their checks."""
     hits: list[Hit] = []
@@ -208,7 +212,7 @@ def check_manifest(manifest: Manifest) -> list[Hit]:
             "ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition", "StorageClass",
             "PersistentVolume", "PriorityClass", "IngressClass", "List"):
         hits.append(Hit("k8s-default-namespace", ("metadata", "namespace") if manifest.namespace else ("metadata",),
-                        f"{manifest.kind}/{manifest.name} is in the default namespace"))
+                        f"{_subject(manifest)} is in the default namespace"))
     found = pod_of(manifest)
     if found is not None:
         pod, prefix = found
@@ -223,14 +227,14 @@ def check_manifest(manifest: Manifest) -> list[Hit]:
         spec = manifest.data.get("spec") if isinstance(manifest.data.get("spec"), dict) else {}
         assert isinstance(spec, dict)
         if spec.get("type") in ("NodePort", "LoadBalancer") and not spec.get("loadBalancerSourceRanges"):
-            hits.append(Hit("k8s-service-exposed", ("spec", "type"), f"Service/{manifest.name} is a {spec['type']}"))
+            hits.append(Hit("k8s-service-exposed", ("spec", "type"), f"{_subject(manifest)} is a {spec['type']}"))
     if manifest.kind in ("Role", "ClusterRole"):
         hits.extend(_rbac_hits(manifest))
     if manifest.kind in ("RoleBinding", "ClusterRoleBinding"):
         ref = manifest.data.get("roleRef")
         if isinstance(ref, dict) and ref.get("name") == "cluster-admin":
             hits.append(Hit("k8s-cluster-admin-binding", ("roleRef", "name"),
-                            f"{manifest.kind}/{manifest.name} binds cluster-admin"))
+                            f"{_subject(manifest)} binds cluster-admin"))
     return hits
 
 
