@@ -31,6 +31,16 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _check_tree(path: Path) -> None:
+    """A one-line InputError unless `path` is a readable folder or regular file."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if not (path.is_dir() or path.is_file()):
+        raise InputError(f"{path}: not a folder or a regular file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+
+
 def scan_sbom(path: Path, db_path: Path, *, include_dev: bool = False) -> Report:
     """Read the SBOM at `path` and match its components against the database at `db_path`.
 
@@ -81,12 +91,7 @@ def scan_directory(
     says which files are searched (None: the default `FileFilter`). With `misconfig`, Kubernetes manifests are
     checked too (every check, or only the controls of `standard`).
     """
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    if not (path.is_dir() or path.is_file()):
-        raise InputError(f"{path}: not a folder or a regular file")
-    if not os.access(path, os.R_OK):
-        raise InputError(f"{path}: permission denied")
+    _check_tree(path)
     from shiftsec.scanners import secrets as secret_scanner
     from shiftsec.targets.directory import walk
 
@@ -203,10 +208,7 @@ def scan_repository(
 def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None = None) -> Report:
     """Check the Kubernetes manifests under `path` (a folder or one file): every check, or only the controls of
     `standard` (pss-baseline, pss-restricted)."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    if not (path.is_dir() or path.is_file()):
-        raise InputError(f"{path}: not a folder or a regular file")
+    _check_tree(path)
     from shiftsec.scanners import misconfig
     from shiftsec.targets.directory import walk
 

@@ -6,62 +6,42 @@ the lines) and returns `Hit`s with the path of the field to point at. Messages n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from shiftsec.misconfig.common import Check, Hit, Path, literal_secret
 from shiftsec.model import Severity
 
-Path = tuple[str | int, ...]
 _DOCS = "https://docs.docker.com/reference/compose-file/services/"
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    id: str
-    title: str
-    severity: Severity
-    description: str
-    remediation: str
-    references: tuple[str, ...] = (_DOCS,)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    check: str
-    path: Path
-    message: str
+def _check(id: str, title: str, severity: Severity, description: str, remediation: str) -> Check:
+    return Check(id, title, severity, description, remediation, (_DOCS,))
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("compose-privileged", "Privileged service", Severity.HIGH,
+    _check("compose-privileged", "Privileged service", Severity.HIGH,
           "A privileged container has every capability and the host's devices: it is root on the host.",
           "Remove privileged: true; add only the capabilities the service needs."),
-    Check("compose-host-namespace", "Service shares a host namespace", Severity.HIGH,
+    _check("compose-host-namespace", "Service shares a host namespace", Severity.HIGH,
           "network_mode, pid or ipc set to host lets the service see and reach the host's network, processes or "
           "shared memory.", "Remove network_mode/pid/ipc: host; publish the ports the service needs."),
-    Check("compose-docker-socket", "Docker socket mounted into a service", Severity.CRITICAL,
+    _check("compose-docker-socket", "Docker socket mounted into a service", Severity.CRITICAL,
           "Whoever controls the Docker socket controls the host.",
           "Do not mount /var/run/docker.sock; if a tool needs the API, give it a restricted proxy."),
-    Check("compose-cap-add", "Service adds Linux capabilities", Severity.MEDIUM,
+    _check("compose-cap-add", "Service adds Linux capabilities", Severity.MEDIUM,
           "Added capabilities widen what a compromised process may do (SYS_ADMIN or ALL: nearly root).",
           "Drop cap_add, or keep only what the service needs (and cap_drop: [ALL])."),
-    Check("compose-unconfined", "Service runs without seccomp or AppArmor confinement", Severity.HIGH,
+    _check("compose-unconfined", "Service runs without seccomp or AppArmor confinement", Severity.HIGH,
           "security_opt seccomp:unconfined or apparmor:unconfined removes the kernel's syscall and file filters.",
           "Remove the unconfined security_opt; use a custom profile if the default blocks something needed."),
-    Check("compose-secret-in-env", "Secret-like value written literally in environment", Severity.HIGH,
+    _check("compose-secret-in-env", "Secret-like value written literally in environment", Severity.HIGH,
           "A password or token in the compose file is in every copy of it: the repository, CI logs, `docker inspect`.",
           "Use compose secrets, or an env_file kept out of the repository, or ${VARIABLE} substitution."),
 )
 BY_ID = {check.id: check for check in CHECKS}
 
-_SECRET_NAME = re.compile(r"(?i)(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
-                          r"credential)")
-_NOT_SECRET_NAME = re.compile(r"(?i)_(?:FILE|PATH|DIR)$")
 _UNCONFINED = ("seccomp:unconfined", "apparmor:unconfined")
-_PLACEHOLDER = re.compile(r"^(?:\$\{?[\w.:?-]*\}?|<[^>]*>|changeme|example|xxx+|\*+|true|false|\d{1,5})$",
-                          re.IGNORECASE)
 
 
 def _env(environment: Any) -> Iterator[tuple[Path, str, str]]:
@@ -98,8 +78,7 @@ def _service(name: str, service: Mapping[str, Any]) -> Iterator[Hit]:
         if isinstance(option, str) and option.replace("=", ":").lower() in _UNCONFINED:
             yield Hit("compose-unconfined", (*where, "security_opt", index), f'service "{name}" sets {option}')
     for path, variable, value in _env(service.get("environment")):
-        if (_SECRET_NAME.search(variable) and not _NOT_SECRET_NAME.search(variable) and value.strip()
-                and not _PLACEHOLDER.match(value.strip())):
+        if literal_secret(variable, value):
             yield Hit("compose-secret-in-env", (*where, "environment", *path),
                       f'service "{name}" sets {variable} to a literal value')
 

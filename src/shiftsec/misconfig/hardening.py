@@ -10,32 +10,14 @@ repeats a value that may be a secret.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from shiftsec.misconfig.kubernetes import Manifest, Path, pod_of
+from shiftsec.misconfig.common import Check, Hit, Path, literal_secret
+from shiftsec.misconfig.kubernetes import Manifest, pod_of
 from shiftsec.model import Severity
 
 _K8S_DOCS = "https://kubernetes.io/docs/concepts/"
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    id: str
-    title: str
-    severity: Severity
-    description: str
-    remediation: str
-    references: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    check: str
-    path: Path
-    message: str
 
 
 CHECKS: tuple[Check, ...] = (
@@ -107,10 +89,6 @@ CHECKS: tuple[Check, ...] = (
 BY_ID = {check.id: check for check in CHECKS}
 
 _LONG_RUNNING = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
-_SECRET_NAME = re.compile(r"(?i)(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
-                          r"credential)")
-_PLACEHOLDER = re.compile(r"^(?:\$\(?\{?[\w.-]+\}?\)?|<[^>]*>|changeme|example|xxx+|\*+|true|false|\d{1,5})$",
-                          re.IGNORECASE)
 _READ = frozenset({"get", "list", "watch", "*"})
 _ESCALATE = frozenset({"escalate", "bind", "impersonate"})
 
@@ -173,8 +151,7 @@ def _container_hits(kind: str, where: Path, field: str, container: Mapping[str, 
         if not isinstance(variable, dict):
             continue
         value = variable.get("value")
-        if (isinstance(value, str) and value.strip() and _SECRET_NAME.search(str(variable.get("name", "")))
-                and not _PLACEHOLDER.match(value.strip())):
+        if isinstance(value, str) and literal_secret(str(variable.get("name", "")), value):
             yield Hit("k8s-secret-in-env", (*where, "env", index, "value"),
                       f'container "{name}" sets {variable.get("name")} to a literal value')
 

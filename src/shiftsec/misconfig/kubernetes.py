@@ -24,8 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shiftsec.errors import ParseError
-
-Path = tuple[str | int, ...]
+from shiftsec.misconfig.common import Path, line_at
 
 _TEMPLATES: dict[str, Path] = {
     "Deployment": ("spec", "template"),
@@ -55,11 +54,7 @@ class Manifest:
 
     def line_of(self, path: Path) -> int | None:
         """The line of the field at `path`, or of its nearest ancestor that has one."""
-        for cut in range(len(path), -1, -1):
-            line = self.lines.get(path[:cut])
-            if line is not None:
-                return line
-        return None
+        return line_at(self.lines, path)
 
 
 class _Budget:

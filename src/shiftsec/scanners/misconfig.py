@@ -18,7 +18,8 @@ from pathlib import Path as FilePath
 
 from shiftsec.errors import ParseError
 from shiftsec.misconfig import compose, dockerfile, hardening
-from shiftsec.misconfig.kubernetes import Manifest, Path, load_documents, load_manifests, pod_of
+from shiftsec.misconfig.common import Hit, Path, line_at
+from shiftsec.misconfig.kubernetes import Manifest, load_documents, load_manifests, pod_of
 from shiftsec.misconfig.pss import check_pod
 from shiftsec.model import Finding, FindingType, Location, ScanError, Severity, fingerprint
 
@@ -56,8 +57,7 @@ def compose_findings(rel: str, text: str) -> list[Finding]:
     for data, lines in load_documents(text):
         for hit in compose.check(data):
             check = compose.BY_ID[hit.check]
-            line = next((lines[hit.path[:cut]] for cut in range(len(hit.path), -1, -1) if hit.path[:cut] in lines),
-                        None)
+            line = line_at(lines, hit.path)
             out.append(Finding(
                 type=FindingType.MISCONFIG,
                 rule_id=check.id,
@@ -109,7 +109,7 @@ def _finding(rel: str, manifest: Manifest, rule_id: str, title: str, severity: S
     )
 
 
-def _hardening(rel: str, manifest: Manifest, hit: hardening.Hit) -> Finding:
+def _hardening(rel: str, manifest: Manifest, hit: Hit) -> Finding:
     check = hardening.BY_ID[hit.check]
     return _finding(rel, manifest, check.id, check.title, check.severity, hit.path, hit.message, check.remediation,
                     check.references)

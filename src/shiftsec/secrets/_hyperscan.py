@@ -105,9 +105,7 @@ def regex_database(patterns: tuple[str, ...], cache_dir: str | None = None) -> R
     """One database for all patterns Hyperscan accepts; pattern ids are indexes into `patterns`."""
     if cache_dir is None:
         return _regex_database(patterns)
-    identity = json.dumps([_DB_FORMAT, getattr(hyperscan, "__version__", ""), *patterns])
-    key = hashlib.sha256(identity.encode()).hexdigest()[:32]
-    file = os.path.join(cache_dir, f"hyperscan-{key}.db")
+    file = _cache_file(cache_dir, "hyperscan", patterns)
     try:
         with open(file, "rb") as stream:
             header, blob = stream.read().split(b"\n", 1)
@@ -118,14 +116,24 @@ def regex_database(patterns: tuple[str, ...], cache_dir: str | None = None) -> R
         pass  # absent, corrupt or from another Hyperscan build: compile again
     compiled = _regex_database(patterns)
     blob = hyperscan.dumpb(compiled.database) if compiled.database is not None else b""
-    try:
-        os.makedirs(cache_dir, exist_ok=True)
-        with open(file + ".tmp", "wb") as stream:
-            stream.write(json.dumps(compiled.flags).encode() + b"\n" + blob)
-        os.replace(file + ".tmp", file)
-    except OSError:
-        pass  # a read-only cache only costs time
+    _store(file, json.dumps(compiled.flags).encode() + b"\n" + blob)
     return compiled
+
+
+def _cache_file(cache_dir: str, kind: str, parts: tuple[str, ...]) -> str:
+    """Where a database compiled from `parts` is cached: named by their hash, this module's format and the
+    Hyperscan build."""
+    identity = json.dumps([_DB_FORMAT, getattr(hyperscan, "__version__", ""), *parts])
+    return os.path.join(cache_dir, f"{kind}-{hashlib.sha256(identity.encode()).hexdigest()[:32]}.db")
+
+
+def _store(file: str, data: bytes) -> None:
+    """Write a cache file atomically; a read-only cache only costs time."""
+    with contextlib.suppress(OSError):
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+        with open(file + ".tmp", "wb") as stream:
+            stream.write(data)
+        os.replace(file + ".tmp", file)
 
 
 def _load(blob: bytes) -> hyperscan.Database:
@@ -183,19 +191,14 @@ def keyword_database(keywords: tuple[str, ...], cache_dir: str | None = None) ->
     on disk like the regex database (compiling it costs more than loading it, on every run)."""
     if not keywords:
         return None
-    file = None
-    if cache_dir is not None:
-        identity = json.dumps([_DB_FORMAT, getattr(hyperscan, "__version__", ""), "keywords", *keywords])
-        file = os.path.join(cache_dir, f"keywords-{hashlib.sha256(identity.encode()).hexdigest()[:32]}.db")
+    file = _cache_file(cache_dir, "keywords", ("keywords", *keywords)) if cache_dir is not None else None
+    if file is not None:
         with contextlib.suppress(OSError, hyperscan.error), open(file, "rb") as stream:
             return _load(stream.read())
     flag = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH
     database = _compile([_literal(k) for k in keywords], [flag] * len(keywords))
     if file is not None:
-        with contextlib.suppress(OSError):
-            with open(file + ".tmp", "wb") as stream:
-                stream.write(hyperscan.dumpb(database))
-            os.replace(file + ".tmp", file)
+        _store(file, hyperscan.dumpb(database))
     return database
 
 

@@ -1,0 +1,52 @@
+"""What the misconfiguration checks share: check metadata, a hit at a field path, the line of a path, and the
+test for a secret-like value written literally (by its variable name; placeholders are not secrets)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shiftsec.model import Severity
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    title: str
+    severity: Severity
+    description: str
+    remediation: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    check: str
+    path: Path  # the field to point at, or its nearest existing parent
+    message: str  # one line; never a value that may be a secret
+
+
+def line_at(lines: Mapping[Path, int], path: Path) -> int | None:
+    """The line of the field at `path`, or of its nearest ancestor that has one."""
+    for cut in range(len(path), -1, -1):
+        line = lines.get(path[:cut])
+        if line is not None:
+            return line
+    return None
+
+
+_SECRET_NAME = re.compile(r"(?i)(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
+                          r"credential)")
+_NOT_SECRET_NAME = re.compile(r"(?i)_(?:FILE|PATH|DIR)$")  # names a file holding the secret, not the secret
+_PLACEHOLDER = re.compile(r"^(?:\$\(?\{?[\w.:?-]*\}?\)?|<[^>]*>|changeme|example|xxx+|\*+|true|false|\d{1,5})$",
+                          re.IGNORECASE)
+
+
+def literal_secret(name: str, value: str) -> bool:
+    """Whether an environment variable `name` set to `value` writes a secret into the file."""
+    value = value.strip()
+    return bool(value and _SECRET_NAME.search(name) and not _NOT_SECRET_NAME.search(name)
+                and not _PLACEHOLDER.match(value))
