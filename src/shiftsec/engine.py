@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shiftsec import __version__
 from shiftsec.errors import InputError
@@ -20,6 +20,7 @@ from shiftsec.model import DatabaseInfo, Finding, Package, Report, ScanError
 
 if TYPE_CHECKING:
     from shiftsec.model import Advice
+    from shiftsec.scanners.misconfig import Options as MisconfigOptions
     from shiftsec.scanners.secrets import FileFilter, SecretScan
     from shiftsec.secrets.api import Allowlist, Rule
     from shiftsec.secrets.engine import Engine
@@ -81,6 +82,8 @@ def scan_directory(
     secret_filter: FileFilter | None = None,
     misconfig: bool = False,
     standard: str | None = None,
+    checks: Sequence[Path] = (),
+    render: bool = True,
 ) -> Report:
     """Inventory the lockfiles and manifests under `path` and, when `match`, match them against the database;
     with `secrets`, also search every text file for secrets (shiftsec's rules, or a gitleaks-format config).
@@ -88,10 +91,11 @@ def scan_directory(
     Development dependencies are listed in the inventory either way; they are matched only with
     `include_dev`. `packages=False` (a secrets-only scan) skips the inventory: no lockfile is parsed.
     `secret_max_bytes` caps the size of a file searched for secrets (None: 10 MiB; 0: no cap); `secret_filter`
-    says which files are searched (None: the default `FileFilter`). With `misconfig`, Kubernetes manifests are
-    checked too (every check, or only the controls of `standard`).
+    says which files are searched (None: the default `FileFilter`). With `misconfig`, Kubernetes manifests,
+    Dockerfiles and compose files are checked too (see `scan_config`).
     """
     _check_tree(path)
+    settings = misconfig_options(standard, checks, render, secret_config) if misconfig else None
     from shiftsec.scanners import secrets as secret_scanner
     from shiftsec.targets.directory import walk
 
@@ -153,8 +157,7 @@ def scan_directory(
         searched = found.files
     if misconfig:
         checked = misconfig_scanner.scan_files(path, [rel for rel in candidates if rel in configs],
-                                               misconfig_scanner.STANDARDS[standard or "pss-restricted"],
-                                               hardened=standard is None)
+                                               options=settings)
         findings += checked.findings
         errors += checked.errors
     errors = tuple(walk_errors) + errors
@@ -205,17 +208,19 @@ def scan_repository(
     )
 
 
-def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None = None) -> Report:
-    """Check the Kubernetes manifests under `path` (a folder or one file): every check, or only the controls of
-    `standard` (pss-baseline, pss-restricted)."""
+def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None = None, checks: Sequence[Path] = (),
+                render: bool = True) -> Report:
+    """Check the Kubernetes manifests, Dockerfiles and compose files under `path` (a folder or one file): every
+    check, or only the controls of `standard` (pss-baseline, pss-restricted); plus the custom Rego checks in
+    the `checks` folders; Helm charts and kustomizations rendered unless `render` is False."""
     _check_tree(path)
     from shiftsec.scanners import misconfig
     from shiftsec.targets.directory import walk
 
+    settings = misconfig_options(standard, checks, render)
     walk_errors: list[ScanError] = []
     rels = list(walk(path, misconfig.wanted, walk_options, walk_errors))
-    found = misconfig.scan_files(path, rels, misconfig.STANDARDS[standard or "pss-restricted"],
-                                 hardened=standard is None)
+    found = misconfig.scan_files(path, rels, options=settings)
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
@@ -233,6 +238,25 @@ def _secret_scan(path: Path, rels: Iterable[str], config: Path | None, max_bytes
     engine, rules, factory = secret_engine(config)
     limit = secret_scanner.MAX_FILE_BYTES if max_bytes is None else max_bytes
     return secret_scanner.scan_files(path, rels, engine, rules, factory=factory, max_bytes=limit)
+
+
+def misconfig_options(standard: str | None, checks: Sequence[Path], render: bool,
+                      secret_config: Path | None = None) -> MisconfigOptions:
+    """The misconfiguration scan's settings; the custom checks are compiled here, so a broken one stops the run
+    before any file is read (InputError naming its file and line)."""
+    from shiftsec.scanners.misconfig import STANDARDS, Options, SecretValues
+
+    custom = None
+    if checks:
+        from shiftsec.misconfig.rego import load_checks
+
+        custom = load_checks(checks)
+    return Options(level=STANDARDS[standard or "pss-restricted"], hardened=standard is None, custom=custom,
+                   secret=SecretValues(functools.partial(_first, secret_engine, secret_config)), render=render)
+
+
+def _first(func: Callable[[Path | None], tuple[Engine, Any, Any]], config: Path | None) -> Engine:
+    return func(config)[0]
 
 
 def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callable[[], Engine]]:

@@ -79,6 +79,9 @@ class Location:
     end_line: int | None = None
     commit: Commit | None = None
 
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
 
 @dataclass(frozen=True, slots=True)
 class Package:
@@ -196,6 +199,8 @@ class Finding:
     # secrets only: a redacted form ("ghp_…, 40 characters") and the SHA-256 of the value, never the value
     evidence: str | None = None
     secret_sha256: str | None = None
+    # what the rule checks and why it matters (misconfiguration checks); reports use it as the rule's text
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,10 @@
-"""Dockerfile parser and checks: hand-written cases plus agreement with checkov's labelled Dockerfile examples."""
+"""Dockerfile parser and checks, case by case (agreement with peers: test_agreement_dockerfile.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from shiftsec.misconfig.dockerfile import CHECKS, Hit, Instruction, check, parse
-from tests.conftest import shared
 
 # ---------------------------------------------------------------------------------------------------------------
 # Parser
@@ -304,66 +301,3 @@ def test_hits_in_line_order_with_messages() -> None:
     assert "flask" in messages["dockerfile-unpinned-package"]
     assert "https://example.com/tool" in messages["dockerfile-add-remote-url"]
     assert "USER root" in messages["dockerfile-root-user"]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Agreement with checkov's labelled examples (tests/dockerfile/checks/example_<Check>/<label>*/Dockerfile*, where the
-# label folder starts with "success" or "failure"; ids from CHECK_IDS.json).
-
-CHECKOV_MAPPING = {
-    "CKV_DOCKER_2": "dockerfile-no-healthcheck",  # HealthcheckExists
-    "CKV_DOCKER_3": "dockerfile-root-user",  # UserExists (no USER at all)
-    "CKV_DOCKER_4": "dockerfile-add-remote-url",  # AddExists (checkov flags any ADD; ours only remote URLs)
-    "CKV_DOCKER_7": "dockerfile-latest-tag",  # ReferenceLatestTag
-    "CKV_DOCKER_8": "dockerfile-root-user",  # RootUser (last USER is root)
-}
-# Not mapped: CKV_DOCKER_1 (EXPOSE 22), _5 (update alone), _6 (MAINTAINER), _9 (apt vs apt-get), _10 (relative
-# WORKDIR), _11 (duplicate stage alias): no corresponding check here.
-
-# (checkov id, example path relative to the checks folder) -> why we disagree. Currently none.
-EXPECTED_DISAGREEMENTS: dict[tuple[str, str], str] = {}
-
-
-def _checkov_examples() -> list[tuple[str, str, bool, Path]]:
-    """(checkov id, relative path, expected to fail, file) for every labelled example of a mapped check."""
-    import json
-
-    root = shared("dockerfile", "checkov")
-    ids = json.loads((root / "CHECK_IDS.json").read_text())["checks"]
-    checks_dir = root / "dockerfile" / "checks"
-    examples: list[tuple[str, str, bool, Path]] = []
-    for key, meta in ids.items():
-        kind, _, stem = key.partition("/")
-        if kind != "dockerfile" or meta["id"] not in CHECKOV_MAPPING:
-            continue
-        folder = checks_dir / f"example_{stem}"
-        assert folder.is_dir(), folder
-        for path in sorted(folder.rglob("Dockerfile*")):
-            label = path.relative_to(folder).parts[0]
-            assert label.startswith(("success", "failure")), path
-            examples.append((meta["id"], str(path.relative_to(checks_dir)), label.startswith("failure"), path))
-    return examples
-
-
-def test_checkov_agreement() -> None:
-    examples = _checkov_examples()
-    assert {checkov_id for checkov_id, *_ in examples} == set(CHECKOV_MAPPING)
-    table: dict[str, list[int]] = {}
-    disagreements: dict[tuple[str, str], str] = {}
-    for checkov_id, rel, should_fail, path in examples:
-        ours = CHECKOV_MAPPING[checkov_id]
-        fired = any(hit.check == ours for hit in check(path.read_text(encoding="utf-8", errors="replace")))
-        counts = table.setdefault(checkov_id, [0, 0])
-        counts[1] += 1
-        if fired == should_fail:
-            counts[0] += 1
-        else:
-            disagreements[(checkov_id, rel)] = "checkov: fail" if should_fail else "checkov: pass"
-    print("\ncheckov id    our check                      agree")
-    for checkov_id, (agree, total) in sorted(table.items()):
-        print(f"{checkov_id:<13} {CHECKOV_MAPPING[checkov_id]:<30} {agree}/{total}")
-    agree_all = sum(agree for agree, _ in table.values())
-    total_all = sum(total for _, total in table.values())
-    print(f"{'overall':<44} {agree_all}/{total_all} ({agree_all / total_all:.1%})")
-    assert set(disagreements) == set(EXPECTED_DISAGREEMENTS)
-    assert agree_all / total_all >= 0.95

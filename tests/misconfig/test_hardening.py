@@ -58,6 +58,17 @@ def test_hardened_deployment_is_clean() -> None:
         ("{readOnlyRootFilesystem: true}", "{readOnlyRootFilesystem: false}", [("k8s-read-only-root-fs", 17)]),
         ("{name: LOG_LEVEL, value: debug}", "{name: DB_PASSWORD, value: hunter2-prod-9}",
          [("k8s-secret-in-env", 21)]),
+        # An unset pull policy is Always for latest or untagged images, IfNotPresent for a version tag.
+        ("web:1.4@sha256:0123456789abcdef\n        imagePullPolicy: Always", "web:latest",
+         [("k8s-image-latest", 10)]),
+        ("web:1.4@sha256:0123456789abcdef\n        imagePullPolicy: Always", "web:1.4",
+         [("k8s-image-digest", 10), ("k8s-image-pull-policy", 9)]),  # unset: at the container
+        ("      automountServiceAccountToken: false\n",
+         "      automountServiceAccountToken: false\n      volumes:\n      - name: docker\n"
+         "        hostPath: {path: /var/run/docker.sock}\n", [("k8s-docker-socket", 10)]),
+        ("      automountServiceAccountToken: false\n",
+         "      automountServiceAccountToken: false\n      volumes:\n      - name: run\n"
+         "        hostPath: {path: /run/containerd/containerd.sock/}\n", [("k8s-docker-socket", 10)]),
     ],
 )
 def test_each_check_fires_on_its_field(old: str, new: str, expected: list[tuple[str, int]]) -> None:
@@ -141,3 +152,15 @@ def test_every_check_is_documented() -> None:
     for check in CHECKS:
         assert check.id.startswith("k8s-") and check.title and check.description and check.remediation
         assert all(ref.startswith("https://") for ref in check.references)
+
+
+@pytest.mark.parametrize(("kind", "name", "reported"), [
+    ("ServiceAccount", "default", False),  # Kubernetes creates these in every namespace, default included
+    ("Service", "kubernetes", False),
+    ("ConfigMap", "kube-root-ca.crt", False),
+    ("ServiceAccount", "deployer", True),
+    ("ConfigMap", "settings", True),
+])
+def test_objects_kubernetes_creates_in_default_are_not_blamed(kind: str, name: str, reported: bool) -> None:
+    (manifest,) = load_manifests(f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: {name}}}\n")
+    assert [hit.check for hit in check_manifest(manifest)] == (["k8s-default-namespace"] if reported else [])

@@ -75,7 +75,7 @@ def test_top_level_shape(sample_report: Report) -> None:
         "errors",
         "advice",
     ]
-    assert data["schema_version"] == json_reporter.SCHEMA_VERSION == "1.3.0"
+    assert data["schema_version"] == json_reporter.SCHEMA_VERSION == "1.4.0"
     assert data["tool"] == {"name": "shiftsec", "version": "0.1.0"}
     assert data["target"] == {"path": "examples/webapp", "type": "directory"}
     assert data["created_at"] == "2024-05-02T08:30:00Z"
@@ -163,7 +163,7 @@ def test_deterministic_text(sample_report: Report) -> None:
     text = json_reporter.render(sample_report)
     assert text == json_reporter.render(sample_report)
     assert text.endswith("}\n")
-    assert "\n  \"schema_version\": \"1.3.0\",\n" in text
+    assert "\n  \"schema_version\": \"1.4.0\",\n" in text
 
 
 def test_not_a_number_score_is_null(sample_report: Report, validator: Draft202012Validator) -> None:

@@ -4,12 +4,13 @@ test for a secret-like value written literally (by its variable name; placeholde
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from shiftsec.model import Severity
 
 Path = tuple[str | int, ...]
+SecretTest = Callable[[str, str], bool]  # (variable name, literal value) -> whether the value is a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +42,18 @@ def line_at(lines: Mapping[Path, int], path: Path) -> int | None:
 _SECRET_NAME = re.compile(r"(?i)(?:passw(?:or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
                           r"credential)")
 _NOT_SECRET_NAME = re.compile(r"(?i)_(?:FILE|PATH|DIR)$")  # names a file holding the secret, not the secret
-_PLACEHOLDER = re.compile(r"^(?:\$\(?\{?[\w.:?-]*\}?\)?|<[^>]*>|changeme|example|xxx+|\*+|true|false|\d{1,5})$",
-                          re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^(?:\$\(?\{?[\w.:?-]*\}?\)?|\$\{[^}]*\}|<[^>]*>|changeme|example|xxx+|\*+|true|false|"
+                          r"\d{1,5})$", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a literal value only stands for a secret (`${VAR}`, `<token>`, `changeme`, `true`, `8080`...)."""
+    return bool(_PLACEHOLDER.match(value.strip()))
 
 
 def literal_secret(name: str, value: str) -> bool:
-    """Whether an environment variable `name` set to `value` writes a secret into the file."""
+    """Whether an environment variable `name` set to `value` writes a secret into the file, judged by the name
+    alone (the scanner adds the secret rules' judgement of the value: `scanners.misconfig.SecretValues`)."""
     value = value.strip()
     return bool(value and _SECRET_NAME.search(name) and not _NOT_SECRET_NAME.search(name)
                 and not _PLACEHOLDER.match(value))

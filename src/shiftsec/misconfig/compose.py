@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from shiftsec.misconfig.common import Check, Hit, Path, literal_secret
+from shiftsec.misconfig.common import Check, Hit, Path, SecretTest, literal_secret
 from shiftsec.model import Severity
 
 _DOCS = "https://docs.docker.com/reference/compose-file/services/"
@@ -57,7 +57,7 @@ def _env(environment: Any) -> Iterator[tuple[Path, str, str]]:
                 yield (index,), name, value
 
 
-def _service(name: str, service: Mapping[str, Any]) -> Iterator[Hit]:
+def _service(name: str, service: Mapping[str, Any], secret: SecretTest) -> Iterator[Hit]:
     where: Path = ("services", name)
     if service.get("privileged") is True:
         yield Hit("compose-privileged", (*where, "privileged"), f'service "{name}" is privileged')
@@ -78,7 +78,7 @@ def _service(name: str, service: Mapping[str, Any]) -> Iterator[Hit]:
         if isinstance(option, str) and option.replace("=", ":").lower() in _UNCONFINED:
             yield Hit("compose-unconfined", (*where, "security_opt", index), f'service "{name}" sets {option}')
     for path, variable, value in _env(service.get("environment")):
-        if literal_secret(variable, value):
+        if secret(variable, value):
             yield Hit("compose-secret-in-env", (*where, "environment", *path),
                       f'service "{name}" sets {variable} to a literal value')
 
@@ -91,10 +91,11 @@ def is_compose(rel: str) -> bool:
         ("docker-compose.", "compose.")))
 
 
-def check(data: Any) -> list[Hit]:
-    """The problems of one compose document, service by service in file order."""
+def check(data: Any, secret: SecretTest = literal_secret) -> list[Hit]:
+    """The problems of one compose document, service by service in file order; `secret` judges literal
+    environment values."""
     services = data.get("services") if isinstance(data, Mapping) else None
     if not isinstance(services, Mapping):
         return []
     return [hit for name, service in services.items() if isinstance(service, Mapping)
-            for hit in _service(str(name), service)]
+            for hit in _service(str(name), service, secret)]

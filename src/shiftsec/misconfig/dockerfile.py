@@ -7,12 +7,14 @@ caller. The syntax (instructions, line spans, stages) is `dockerfile_syntax`'s; 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from shiftsec.misconfig.common import SecretTest, literal_secret
 from shiftsec.misconfig.dockerfile_shell import (
     APK_VALUE_OPTIONS,
     APT_VALUE_OPTIONS,
@@ -25,6 +27,7 @@ from shiftsec.misconfig.dockerfile_shell import (
     analyse_run,
     apk_adds,
     apt_installs,
+    apt_updates,
     cache_mount,
     command_name,
     pip_installs,
@@ -116,8 +119,8 @@ CHECKS: tuple[DockerfileCheck, ...] = (
         "dockerfile-apt-lists-not-removed",
         "apt lists left in the image",
         "low",
-        "A RUN instruction installs with apt-get but does not remove /var/lib/apt/lists in the same layer, so the "
-        "package index stays in the image.",
+        "A RUN instruction of a stage that ends up in the image runs apt-get update or install but does not remove "
+        "/var/lib/apt/lists in the same layer, so the package index stays in the image.",
         "End the same RUN instruction with `rm -rf /var/lib/apt/lists/*`.",
         (_HADOLINT + "DL3009", _BEST_PRACTICES + "#apt-get"),
     ),
@@ -179,9 +182,9 @@ CHECKS: tuple[DockerfileCheck, ...] = (
         "dockerfile-multiple-cmd-entrypoint",
         "More than one CMD or ENTRYPOINT",
         "low",
-        "The final stage has several CMD (or several ENTRYPOINT) instructions; only the last one takes effect, the "
+        "A build stage has several CMD (or several ENTRYPOINT) instructions; only the last one takes effect, the "
         "others are dead code that may mislead reviewers.",
-        "Keep a single CMD and a single ENTRYPOINT in the final stage.",
+        "Keep a single CMD and a single ENTRYPOINT in each stage.",
         (_HADOLINT + "DL4003", _HADOLINT + "DL4004"),
     ),
     DockerfileCheck(
@@ -260,9 +263,6 @@ def _inherited(stages: Sequence[_Stage], keyword: str) -> list[Instruction]:
 # ---------------------------------------------------------------------------------------------------------------
 # Checks
 
-_SECRET_NAME = re.compile(r"password|passwd|secret|token|api_?key|access_?key|private_?key|credential", re.IGNORECASE)
-_NOT_A_SECRET_NAME = re.compile(r"_(?:FILE|PATH|DIR)$", re.IGNORECASE)
-_VARIABLE_ONLY = re.compile(r"^\$(?:\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ROOT_USERS = frozenset({"root", "0"})
 
@@ -401,15 +401,9 @@ def _check_whole_context(instruction: Instruction) -> list[Hit]:
     ]
 
 
-def _check_secrets(instruction: Instruction) -> list[Hit]:
-    names = [
-        name
-        for name, literal in _assignments(instruction.keyword, instruction.value)
-        if literal
-        and _SECRET_NAME.search(name)
-        and not _NOT_A_SECRET_NAME.search(name)
-        and not _VARIABLE_ONLY.match(literal)
-    ]
+def _check_secrets(instruction: Instruction, secret: SecretTest) -> list[Hit]:
+    names = [name for name, literal in _assignments(instruction.keyword, instruction.value)
+             if literal and secret(name, literal)]
     return [
         _hit(
             "dockerfile-secret-in-env",
@@ -420,7 +414,18 @@ def _check_secrets(instruction: Instruction) -> list[Hit]:
     ]
 
 
-def _check_run(instruction: Instruction) -> list[Hit]:
+def _image_stages(stages: Sequence[_Stage]) -> frozenset[int]:
+    """Indexes of the stages whose layers end up in the final image: the final stage and the stages it is built
+    on (`FROM <alias>`), not those only copied from."""
+    out: set[int] = set()
+    index: int | None = len(stages) - 1 if stages else None
+    while index is not None and index not in out:
+        out.add(index)
+        index = stages[index].parent
+    return frozenset(out)
+
+
+def _check_run(instruction: Instruction, in_image: bool = True) -> list[Hit]:
     run = analyse_run(instruction)
     hits: list[Hit] = []
 
@@ -444,6 +449,13 @@ def _check_run(instruction: Instruction) -> list[Hit]:
             add("dockerfile-curl-pipe-shell", f"RUN runs downloaded code with {found.group(0).split()[0]}")
 
     apt = apt_installs(run)
+    updates = apt_updates(run)
+    # The lists are written by `apt-get update`; left in a stage that is only copied from, they never reach the image.
+    if (apt or updates) and in_image and not removes(run, "/var/lib/apt/lists") and not cache_mount(
+            run, "/var/lib/apt"):
+        what = "install" if apt else "update"
+        add("dockerfile-apt-lists-not-removed",
+            f"{command_name((apt or updates)[0][0])} {what} without removing /var/lib/apt/lists")
     if apt:
         missing = [
             argv
@@ -455,11 +467,6 @@ def _check_run(instruction: Instruction) -> list[Hit]:
             add(
                 "dockerfile-apt-no-install-recommends",
                 f"{command_name(missing[0][0])} install without --no-install-recommends",
-            )
-        if not removes(run, "/var/lib/apt/lists") and not cache_mount(run, "/var/lib/apt"):
-            add(
-                "dockerfile-apt-lists-not-removed",
-                f"{command_name(apt[0][0])} install without removing /var/lib/apt/lists",
             )
 
     apk = apk_adds(run)
@@ -525,8 +532,17 @@ def _check_final_stage(stages: Sequence[_Stage]) -> list[Hit]:
         hits.append(
             _hit("dockerfile-no-healthcheck", final.start, f"final stage (FROM {final.start.value}) has no HEALTHCHECK")
         )
+    # In every stage (one may be built with --target or be the base of another), only the last CMD and the last
+    # ENTRYPOINT take effect.
+    for stage in stages:
+        hits.extend(_overridden(stage))
+    return hits
+
+
+def _overridden(stage: _Stage) -> list[Hit]:
+    hits: list[Hit] = []
     for keyword in ("CMD", "ENTRYPOINT"):
-        found = [item for item in final.instructions if item.keyword == keyword]
+        found = [item for item in stage.instructions if item.keyword == keyword]
         for overridden in found[:-1]:
             hits.append(
                 _hit(
@@ -538,8 +554,9 @@ def _check_final_stage(stages: Sequence[_Stage]) -> list[Hit]:
     return hits
 
 
-def check(text: str, has_dockerignore: bool = True) -> list[Hit]:
-    """Findings of every check in `CHECKS` for a Dockerfile's text, ordered by line (then check order)."""
+def check(text: str, has_dockerignore: bool = True, secret: SecretTest = literal_secret) -> list[Hit]:
+    """Findings of every check in `CHECKS` for a Dockerfile's text, ordered by line (then check order); `secret`
+    judges the literal values of ENV and ARG."""
     instructions = parse(text)
     stages = _stages(instructions)
     hits: list[Hit] = []
@@ -547,14 +564,16 @@ def check(text: str, has_dockerignore: bool = True) -> list[Hit]:
     hits.extend(_check_tags(instructions))
     per_instruction: dict[str, list[Callable[[Instruction], list[Hit]]]] = {
         "ADD": [_check_add_remote],
-        "RUN": [_check_run],
-        "ENV": [_check_secrets],
-        "ARG": [_check_secrets],
+        "ENV": [functools.partial(_check_secrets, secret=secret)],
+        "ARG": [functools.partial(_check_secrets, secret=secret)],
     }
     if not has_dockerignore:
         per_instruction["ADD"].append(_check_whole_context)
         per_instruction["COPY"] = [_check_whole_context]
+    in_image = _image_stages(stages)
     for instruction in instructions:
+        if instruction.keyword == "RUN":
+            hits.extend(_check_run(instruction, instruction.stage in in_image))
         for func in per_instruction.get(instruction.keyword, []):
             hits.extend(func(instruction))
     hits.extend(_check_final_stage(stages))

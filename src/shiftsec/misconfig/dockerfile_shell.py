@@ -7,6 +7,7 @@ Used by the Dockerfile checks (`dockerfile`); pure, like them.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Sequence
@@ -165,9 +166,21 @@ def cache_mount(run: RunScript, path: str) -> bool:
 
 
 def removes(run: RunScript, prefix: str) -> bool:
-    return any(
-        command_name(argv[0]) == "rm" and any(arg.startswith(prefix) for arg in argv[1:]) for argv in run.commands
-    )
+    """Whether the script runs `rm` on `prefix`, on something under it, or on a folder holding it (`rm -rf
+    /var/lib/apt`); relative paths are resolved against the folder of the last `cd` to an absolute path."""
+    cwd = "/"
+    for argv in run.commands:
+        name = command_name(argv[0])
+        if name == "cd" and len(argv) > 1 and "$" not in argv[1]:
+            cwd = posixpath.normpath(posixpath.join(cwd, argv[1]))
+        elif name == "rm":
+            for arg in argv[1:]:
+                if arg.startswith("-") or "$" in arg:
+                    continue
+                path = posixpath.normpath(posixpath.join(cwd, arg)).rstrip("*").rstrip("/")
+                if path and (path.startswith(prefix) or prefix.startswith(path + "/")):
+                    return True
+    return False
 
 
 # Package managers: (names, install sub-commands, options taking a value).
@@ -261,6 +274,14 @@ def apt_installs(run: RunScript) -> list[Command]:
         argv
         for argv in run.commands
         if command_name(argv[0]) in _APT_NAMES and subcommand(argv, APT_VALUE_OPTIONS)[0] == "install"
+    ]
+
+
+def apt_updates(run: RunScript) -> list[Command]:
+    return [
+        argv
+        for argv in run.commands
+        if command_name(argv[0]) in _APT_NAMES and subcommand(argv, APT_VALUE_OPTIONS)[0] == "update"
     ]
 
 

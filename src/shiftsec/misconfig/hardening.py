@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from shiftsec.misconfig.common import Check, Hit, Path, literal_secret
+from shiftsec.misconfig.common import Check, Hit, Path, SecretTest, literal_secret
 from shiftsec.misconfig.kubernetes import Manifest, pod_of
 from shiftsec.model import Severity
 
@@ -81,6 +81,11 @@ CHECKS: tuple[Check, ...] = (
           "cluster-admin can do anything in the cluster.",
           "Bind a role with the permissions the subject needs.",
           ("https://kubernetes.io/docs/concepts/security/rbac-good-practices/",)),
+    Check("k8s-docker-socket", "Container runtime socket mounted from the host", Severity.CRITICAL,
+          "A hostPath volume of the Docker, containerd or CRI-O socket gives the pod full control of the node's "
+          "container runtime, and so of the node.",
+          "Do not mount the runtime socket; if a tool needs the API, give it a restricted proxy or a rootless "
+          "builder.", (f"{_K8S_DOCS}storage/volumes/#hostpath",)),
     Check("k8s-no-network-policy", "Namespace without any NetworkPolicy", Severity.MEDIUM,
           "Without a NetworkPolicy every pod accepts traffic from every other pod in the cluster.",
           "Add a NetworkPolicy (a default deny, then what each workload needs) to the namespace.",
@@ -91,6 +96,16 @@ BY_ID = {check.id: check for check in CHECKS}
 _LONG_RUNNING = frozenset({"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
 _READ = frozenset({"get", "list", "watch", "*"})
 _ESCALATE = frozenset({"escalate", "bind", "impersonate"})
+# (API groups, resources) on which the verb * includes escalate and bind, or impersonate.
+_WILDCARD_IMPLIES = (
+    (frozenset({"rbac.authorization.k8s.io", "*"}), frozenset({"roles", "clusterroles", "*"}), ("bind", "escalate")),
+    (frozenset({"", "*"}), frozenset({"users", "groups", "serviceaccounts", "*"}), ("impersonate",)),
+)
+# Objects Kubernetes itself creates in the default namespace: there is no other namespace to put them in.
+_BUILT_IN_DEFAULT = frozenset({("ServiceAccount", "default"), ("Service", "kubernetes"),
+                               ("ConfigMap", "kube-root-ca.crt")})
+# hostPath files or folders of container runtime sockets.
+_RUNTIME_SOCKETS = ("docker.sock", "containerd.sock", "crio.sock", "cri-dockerd.sock", "podman.sock")
 
 
 def _containers(spec: Mapping[str, Any]) -> Iterator[tuple[str, int, Mapping[str, Any]]]:
@@ -118,21 +133,26 @@ def _image_hits(where: Path, container: Mapping[str, Any]) -> Iterator[Hit]:
                   f'container "{name}" runs image {image} ({"tag latest" if tag else "no tag"})')
     elif "@" not in image:
         yield Hit("k8s-image-digest", (*where, "image"), f'container "{name}" runs {image} by tag, not digest')
-    if container.get("imagePullPolicy") != "Always" and "@" not in image:
-        policy = container.get("imagePullPolicy")
+    policy = container.get("imagePullPolicy")
+    # Unset, the policy defaults to Always for an image tagged latest or untagged (IfNotPresent otherwise).
+    effective = policy or ("Always" if tag is None or tag == "latest" else "IfNotPresent")
+    if effective != "Always" and "@" not in image:
         yield Hit("k8s-image-pull-policy", (*where, "imagePullPolicy") if policy else where,
                   f'container "{name}" has imagePullPolicy {policy or "unset (IfNotPresent for a version tag)"}')
 
 
-def _container_hits(kind: str, where: Path, field: str, container: Mapping[str, Any]) -> Iterator[Hit]:
+def _container_hits(kind: str, where: Path, field: str, container: Mapping[str, Any],
+                    secret: SecretTest) -> Iterator[Hit]:
     name = _name(container)
     resources = container.get("resources") if isinstance(container.get("resources"), dict) else {}
     assert isinstance(resources, dict)
     requests = resources.get("requests") if isinstance(resources.get("requests"), dict) else {}
     limits = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
     assert isinstance(requests, dict) and isinstance(limits, dict)
-    if not (requests.get("cpu") and requests.get("memory")):
-        yield Hit("k8s-resource-requests", (*where, "resources"), f'container "{name}" lacks CPU or memory requests')
+    missing = [what for what, key in (("CPU", "cpu"), ("memory", "memory")) if not requests.get(key)]
+    if missing:
+        what = "CPU and memory requests" if len(missing) == 2 else f"a {missing[0]} request"
+        yield Hit("k8s-resource-requests", (*where, "resources"), f'container "{name}" lacks {what}')
     if not limits.get("memory"):
         yield Hit("k8s-memory-limit", (*where, "resources"), f'container "{name}" has no memory limit')
     if kind in _LONG_RUNNING and field == "containers":
@@ -151,7 +171,7 @@ def _container_hits(kind: str, where: Path, field: str, container: Mapping[str, 
         if not isinstance(variable, dict):
             continue
         value = variable.get("value")
-        if isinstance(value, str) and literal_secret(str(variable.get("name", "")), value):
+        if isinstance(value, str) and secret(str(variable.get("name", "")), value):
             yield Hit("k8s-secret-in-env", (*where, "env", index, "value"),
                       f'container "{name}" sets {variable.get("name")} to a literal value')
 
@@ -170,6 +190,10 @@ def _rbac_hits(manifest: Manifest) -> Iterator[Hit]:
         if wild:
             yield Hit("k8s-rbac-wildcard", (*where, wild[0]), f"rule {index} allows * in {', '.join(wild)}")
         risky = sorted(verbs & _ESCALATE)
+        if not risky and "*" in verbs:
+            implied = [verb for on_groups, on_resources, implies in _WILDCARD_IMPLIES
+                       if groups & on_groups and resources & on_resources for verb in implies]
+            risky = [f"* (so {', '.join(implied)})"] if implied else []
         if risky:
             yield Hit("k8s-rbac-escalation", (*where, "verbs"), f"rule {index} allows {', '.join(risky)}")
         if (resources & {"secrets", "*"}) and verbs & _READ and not rule.get("resourceNames") and (
@@ -182,12 +206,14 @@ def _subject(manifest: Manifest) -> str:
     return f"{manifest.kind}/{manifest.name}" if manifest.name else manifest.kind
 
 
-def check_manifest(manifest: Manifest) -> list[Hit]:
-    """The hardening problems of one object, in document order of their checks."""
+def check_manifest(manifest: Manifest, secret: SecretTest = literal_secret) -> list[Hit]:
+    """The hardening problems of one object, in document order of their checks; `secret` judges literal env
+    values."""
     hits: list[Hit] = []
     if manifest.kind != "Namespace" and manifest.namespace in (None, "default") and manifest.kind not in (
             "ClusterRole", "ClusterRoleBinding", "Namespace", "CustomResourceDefinition", "StorageClass",
-            "PersistentVolume", "PriorityClass", "IngressClass", "List"):
+            "PersistentVolume", "PriorityClass", "IngressClass", "List") and (
+            manifest.kind, manifest.name) not in _BUILT_IN_DEFAULT:
         hits.append(Hit("k8s-default-namespace", ("metadata", "namespace") if manifest.namespace else ("metadata",),
                         f"{_subject(manifest)} is in the default namespace"))
     found = pod_of(manifest)
@@ -198,8 +224,16 @@ def check_manifest(manifest: Manifest) -> list[Hit]:
             if spec.get("automountServiceAccountToken") is not False:
                 hits.append(Hit("k8s-automount-token", (*prefix, "spec", "automountServiceAccountToken"),
                                 "the pod does not set automountServiceAccountToken: false"))
+            volumes = spec.get("volumes")
+            for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+                host = volume.get("hostPath") if isinstance(volume, dict) else None
+                path = host.get("path") if isinstance(host, dict) else None
+                if isinstance(path, str) and path.rstrip("/").endswith(_RUNTIME_SOCKETS):
+                    hits.append(Hit("k8s-docker-socket", (*prefix, "spec", "volumes", index, "hostPath", "path"),
+                                    f"the pod mounts the container runtime socket {path} from the host"))
             for field, index, container in _containers(spec):
-                hits.extend(_container_hits(manifest.kind, (*prefix, "spec", field, index), field, container))
+                hits.extend(_container_hits(manifest.kind, (*prefix, "spec", field, index), field, container,
+                                             secret))
     if manifest.kind == "Service":
         spec = manifest.data.get("spec") if isinstance(manifest.data.get("spec"), dict) else {}
         assert isinstance(spec, dict)

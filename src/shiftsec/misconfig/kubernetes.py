@@ -6,7 +6,8 @@ document file), builds plain data from it, and returns one `Manifest` per Kubern
 unrolled into their items, documents that are not objects (no `kind`) are skipped. Each manifest holds plain
 data (dicts, lists, scalars) and a map from a field's path to its 1-based line, so a check reports the exact
 line. `pod_of(manifest)` gives the pod a workload runs (a Pod itself, or the template of a Deployment,
-StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob) in the shape of a Pod, with the path
+StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob or OpenShift DeploymentConfig) in
+the shape of a Pod, with the path
 prefix leading to it.
 
 YAML aliases are followed, but a document that expands to more than `_MAX_NODES` nodes is refused with a
@@ -34,11 +35,30 @@ _TEMPLATES: dict[str, Path] = {
     "ReplicationController": ("spec", "template"),
     "Job": ("spec", "template"),
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "DeploymentConfig": ("spec", "template"),  # OpenShift's apps.openshift.io/v1 workload
 }
 WORKLOAD_KINDS = frozenset({"Pod", *_TEMPLATES})
 _MAX_DOCUMENTS = 100_000
 _MAX_NODES = 250_000
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc]
+    """The safe loader with a short-cut in tag resolution for the common cases (a third of the parse time went
+    to resolving every scalar): a quoted scalar, or a plain one whose first character starts no implicit type
+    (int, float, bool, null, timestamp, merge), is a string; a mapping is a map. Everything else is resolved as
+    SafeLoader resolves it."""
+
+    _STARTS = frozenset(key for key in _BASE_LOADER.yaml_implicit_resolvers if key)
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and (not implicit[0] or (value and value[0] not in self._STARTS)):
+            return _STR
+        if kind is MappingNode:
+            return _MAP
+        return str(super().resolve(kind, value, implicit))
 
 
 @dataclass(frozen=True)
@@ -70,10 +90,16 @@ class _Budget:
 def _plain(node: Node, path: Path, lines: dict[Path, int], budget: _Budget, scalars: SafeConstructor) -> Any:
     """Plain data from a node, recording each field's line under its path."""
     budget.spend()
+    if isinstance(node, ScalarNode):
+        # Most scalars are strings: their value is the node's text (what SafeConstructor would build, faster).
+        return node.value if node.tag == _STR else scalars.construct_object(node)
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            name = str(scalars.construct_object(key_node)) if isinstance(key_node, ScalarNode) else "?"
+            if isinstance(key_node, ScalarNode):
+                name = key_node.value if key_node.tag == _STR else str(scalars.construct_object(key_node))
+            else:
+                name = "?"
             lines[(*path, name)] = key_node.start_mark.line + 1
             out[name] = _plain(value_node, (*path, name), lines, budget, scalars)
         return out
@@ -138,7 +164,7 @@ def load_documents(text: str) -> list[tuple[Any, dict[Path, int]]]:
 
 def _documents(text: str) -> Iterator[tuple[int, Node]]:
     try:
-        for index, document in enumerate(yaml.compose_all(text, Loader=_LOADER)):
+        for index, document in enumerate(yaml.compose_all(text, Loader=_Loader)):
             if index >= _MAX_DOCUMENTS:
                 raise ParseError(f"more than {_MAX_DOCUMENTS:,} YAML documents")
             if document is not None:

@@ -24,7 +24,7 @@ from shiftsec.reporters._common import (
     vulnerable_package_count,
 )
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 TOOL_NAME = "shiftsec"
 
 
@@ -126,6 +126,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "dependency_path": list(finding.dependency_path),
         "evidence": finding.evidence,
         "secret_sha256": finding.secret_sha256,
+        "description": finding.description,
         "fingerprint": finding.fingerprint,
     }
 

@@ -77,7 +77,7 @@ def _secrets(secrets: list[Finding]) -> list[str]:
              "issued, then remove it from the code (and its history).", "",
              "| Severity | Rule | File | Commit | Value |", "|---|---|---|---|---|"]
     for f in sorted(secrets, key=lambda f: (-int(f.severity), f.location.path if f.location else "")):
-        where = f"{f.location.path}:{f.location.line}" if f.location else ""
+        where = str(f.location) if f.location else ""
         commit = f.location.commit if f.location else None
         added = f"{_code(commit.sha[:12])} {_md(commit.author, 60)} {_md(commit.date[:10])}" if commit else ""
         lines.append(f"| {_ICONS[f.severity]} | {_md(f.title, 80)} | {_code(where) if where else ''} | {added} | "
@@ -88,7 +88,7 @@ def _secrets(secrets: list[Finding]) -> list[str]:
 def _misconfigs(misconfigs: list[Finding]) -> list[str]:
     lines = ["| Severity | Check | File | Problem |", "|---|---|---|---|"]
     for f in sorted(misconfigs, key=lambda f: (-int(f.severity), f.location.path if f.location else "")):
-        where = f"{f.location.path}:{f.location.line}" if f.location else ""
+        where = str(f.location) if f.location else ""
         lines.append(f"| {_ICONS[f.severity]} | {_md(f.title, 80)} | {_code(where) if where else ''} | "
                      f"{_md(f.message, 200)} |")
     return lines

@@ -153,7 +153,7 @@ def _help_uri(finding: Finding) -> str | None:
 def _rule(rule: _Rule) -> dict[str, Any]:
     first = rule.first
     title = one_line(first.title, DESCRIPTION_LIMIT) or rule.rule_id
-    full = clip(first.message, DESCRIPTION_LIMIT).strip() or title
+    full = clip(first.description or first.message, DESCRIPTION_LIMIT).strip() or title
     tags = ["security", "vulnerability", *sorted(rule.ecosystems)]
     properties: dict[str, Any] = {}
     score = security_severity(rule.severity, rule.cvss_score)
@@ -188,7 +188,7 @@ def _help_text(rule: _Rule) -> str:
     lines.append(f"Severity: {rule.severity.name}")
     if first.cvss_score is not None or first.cvss_vector:
         lines.append(f"CVSS: {_cvss_text(first)}")
-    details = clip(first.message, HELP_LIMIT // 2).strip()
+    details = clip(first.description or first.message, HELP_LIMIT // 2).strip()
     if details:
         lines += ["", details]
     if rule.remediations:
@@ -221,7 +221,7 @@ def _help_markdown(rule: _Rule) -> str:
     lines.append("| --- | --- | --- |")
     cvss = _md(_cvss_text(first)) if first.cvss_score is not None or first.cvss_vector else "-"
     lines.append(f"| {rule.severity.name} | {cvss} | {_md(', '.join(aliases)) or '-'} |")
-    details = clip(first.message, HELP_LIMIT // 2).strip()
+    details = clip(first.description or first.message, HELP_LIMIT // 2).strip()
     if details:
         lines += ["", _md(details)]
     lines += ["", "**Remediation**", ""]

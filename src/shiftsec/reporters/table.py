@@ -335,7 +335,7 @@ def _print_secrets(console: Console, secrets: list[Finding], *, color: bool) -> 
     """One line per secret: where, which rule, how bad, and the redacted value (never the value)."""
     console.print(Text("Secrets:", style="bold" if color else ""))
     for finding in sorted(secrets, key=lambda f: (f.location.path, f.location.line or 0) if f.location else ("", 0)):
-        where = f"{finding.location.path}:{finding.location.line}" if finding.location else "-"
+        where = str(finding.location) if finding.location else "-"
         line = Text("  ")
         line.append(one_line(where, CELL_LIMIT), style="bold" if color else "")
         line.append("  ")
@@ -353,7 +353,7 @@ def _print_misconfigs(console: Console, misconfigs: list[Finding], *, color: boo
     """One line per misconfiguration: where, which check, how bad, and what is wrong."""
     console.print(Text("Misconfigurations:", style="bold" if color else ""))
     for finding in sorted(misconfigs, key=lambda f: (f.location.path, f.location.line or 0) if f.location else ("", 0)):
-        where = f"{finding.location.path}:{finding.location.line}" if finding.location else "-"
+        where = str(finding.location) if finding.location else "-"
         line = Text("  ")
         line.append(one_line(where, CELL_LIMIT), style="bold" if color else "")
         line.append("  ")
