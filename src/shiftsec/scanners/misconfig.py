@@ -174,8 +174,10 @@ def _read(base: FilePath, rel: str, errors: list[ScanError]) -> str | None:
         return None
 
 
-# Below this many bytes of files, forking workers costs more than it saves (sending the findings back is not
-# free: on Checkov's 311 Kubernetes examples, 1 MB, two workers took 0.50 s against 0.45 s in one process).
+# Below this many bytes of files, forking workers costs more than it saves: the findings have to be sent back
+# (pickled) and the report is written by one process. On Checkov's 311 Kubernetes examples (1 MB) two workers
+# were no faster than one; on 1,000 files of 10 Deployments each (8.4 MB, 115,222 findings) they took 9 s
+# against 10.5 s.
 PARALLEL_FROM_BYTES = 8 * 1024 * 1024
 
 
