@@ -208,10 +208,11 @@ def _quote(items: Sequence[str]) -> str:
 
 
 class _Sink:
-    """Collects violations for one pod."""
+    """Collects violations for one pod (and holds its containers, read once for every control)."""
 
-    def __init__(self, doc: Mapping[str, Any]) -> None:
+    def __init__(self, doc: Mapping[str, Any], spec: Mapping[str, Any]) -> None:
         self.doc = doc
+        self.containers = list(_containers(spec))
         self.found: list[Violation] = []
 
     def add(self, control: str, path: Path, message: str) -> None:
@@ -234,7 +235,7 @@ def _host_process(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) 
             ("spec", "securityContext", "windowsOptions", "hostProcess"),
             "pod sets securityContext.windowsOptions.hostProcess: true",
         )
-    for c in _containers(spec):
+    for c in out.containers:
         if _is_true(_map(c.security_context.get("windowsOptions")).get("hostProcess")):
             out.add(
                 "pss-host-process",
@@ -250,7 +251,7 @@ def _host_namespaces(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sin
 
 
 def _privileged(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
-    for c in _containers(spec):
+    for c in out.containers:
         if _is_true(c.security_context.get("privileged")):
             out.add(
                 "pss-privileged",
@@ -260,7 +261,7 @@ def _privileged(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) ->
 
 
 def _capabilities_baseline(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
-    for c in _containers(spec):
+    for c in out.containers:
         added = _seq(_map(c.security_context.get("capabilities")).get("add"))
         bad = [str(cap) for cap in added if str(cap) not in _BASELINE_CAPABILITIES]
         if bad:
@@ -283,7 +284,7 @@ def _host_path_volumes(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _S
 
 
 def _host_ports(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
-    for c in _containers(spec):
+    for c in out.containers:
         for index, item in enumerate(_seq(c.body.get("ports"))):
             host_port = _map(item).get("hostPort")
             if host_port not in (None, 0):
@@ -295,7 +296,7 @@ def _host_ports(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) ->
 
 
 def _host_probes_lifecycle(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
-    for c in _containers(spec):
+    for c in out.containers:
         handlers: list[tuple[Path, str, Mapping[str, Any]]] = [
             ((probe,), probe, _map(c.body.get(probe))) for probe in _PROBES
         ]
@@ -335,7 +336,7 @@ def _apparmor(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> N
             ("spec", "securityContext", "appArmorProfile", "type"),
             f'pod sets securityContext.appArmorProfile.type: "{pod_type}"',
         )
-    for c in _containers(spec):
+    for c in out.containers:
         profile_field = c.security_context.get("appArmorProfile")
         c_type = _str(_map(profile_field).get("type"))
         if profile_field is not None and c_type not in _APPARMOR_FIELD_TYPES:
@@ -359,7 +360,7 @@ def _selinux_options(out: _Sink, where: Path, who: str, options: Mapping[str, An
 def _selinux(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
     pod_options = _map(_map(spec.get("securityContext")).get("seLinuxOptions"))
     _selinux_options(out, ("spec", "securityContext", "seLinuxOptions"), "pod", pod_options)
-    for c in _containers(spec):
+    for c in out.containers:
         options = _map(c.security_context.get("seLinuxOptions"))
         _selinux_options(out, (*c.path, "securityContext", "seLinuxOptions"), c.label, options)
 
@@ -369,7 +370,7 @@ def _user_namespace_pod(spec: Mapping[str, Any]) -> bool:
 
 
 def _proc_mount_check(control: str, spec: Mapping[str, Any], out: _Sink) -> None:
-    for c in _containers(spec):
+    for c in out.containers:
         mount = c.security_context.get("procMount")
         if mount is not None and mount != "Default":
             message = f'{c.label} sets securityContext.procMount: "{mount}"'
@@ -391,7 +392,7 @@ def _seccomp_baseline(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Si
             ("spec", "securityContext", "seccompProfile", "type"),
             'pod sets securityContext.seccompProfile.type: "Unconfined"',
         )
-    for c in _containers(spec):
+    for c in out.containers:
         if _map(c.security_context.get("seccompProfile")).get("type") == "Unconfined":
             out.add(
                 "pss-seccomp-baseline",
@@ -436,7 +437,7 @@ def _volume_types(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) 
 def _privilege_escalation(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
     if _windows_pod(spec):  # policy 1.25+
         return
-    for c in _containers(spec):
+    for c in out.containers:
         if not _is_false(c.security_context.get("allowPrivilegeEscalation")):
             out.add(
                 "pss-privilege-escalation",
@@ -453,7 +454,7 @@ def _run_as_non_root(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sin
     implicit: list[tuple[Path, str]] = []
     if pod_value is not None and not _is_true(pod_value):
         explicit.append((("spec", "securityContext", "runAsNonRoot"), "pod sets securityContext.runAsNonRoot: false"))
-    for c in _containers(spec):
+    for c in out.containers:
         value = c.security_context.get("runAsNonRoot")
         path = (*c.path, "securityContext", "runAsNonRoot")
         if value is not None:
@@ -472,7 +473,7 @@ def _run_as_user(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -
     pod_sc = _map(spec.get("securityContext"))
     if pod_sc.get("runAsUser") == 0 and pod_sc.get("runAsUser") is not False:
         out.add("pss-run-as-user", ("spec", "securityContext", "runAsUser"), "pod sets securityContext.runAsUser: 0")
-    for c in _containers(spec):
+    for c in out.containers:
         value = c.security_context.get("runAsUser")
         if value == 0 and value is not False:
             out.add(
@@ -497,7 +498,7 @@ def _seccomp_restricted(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _
                 ("spec", "securityContext", "seccompProfile", "type"),
                 f'pod must not set securityContext.seccompProfile.type to "{pod_type}"',
             )
-    for c in _containers(spec):
+    for c in out.containers:
         profile = c.security_context.get("seccompProfile")
         path = (*c.path, "securityContext", "seccompProfile", "type")
         if profile is not None:
@@ -519,7 +520,7 @@ def _seccomp_restricted(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _
 def _capabilities_restricted(meta: Mapping[str, Any], spec: Mapping[str, Any], out: _Sink) -> None:
     if _windows_pod(spec):  # policy 1.25+
         return
-    for c in _containers(spec):
+    for c in out.containers:
         caps = _map(c.security_context.get("capabilities"))
         if "ALL" not in _seq(caps.get("drop")):
             out.add(
@@ -575,7 +576,7 @@ def check_pod(pod: Mapping[str, Any], level: str = "restricted") -> list[Violati
         raise ValueError(f"unknown Pod Security Standards level {level!r} (expected one of {', '.join(LEVELS)})")
     meta = _map(pod.get("metadata"))
     spec = _map(pod.get("spec"))
-    out = _Sink(pod)
+    out = _Sink(pod, spec)
     for control, control_level, _title in CONTROLS:
         if level == "baseline" and control_level != "baseline":
             continue
