@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from shiftsec import __version__
 from shiftsec.errors import InputError
@@ -252,11 +252,11 @@ def misconfig_options(standard: str | None, checks: Sequence[Path], render: bool
 
         custom = load_checks(checks)
     return Options(level=STANDARDS[standard or "pss-restricted"], hardened=standard is None, custom=custom,
-                   secret=SecretValues(functools.partial(_first, secret_engine, secret_config)), render=render)
+                   secret=SecretValues(functools.partial(_engine_only, secret_config)), render=render)
 
 
-def _first(func: Callable[[Path | None], tuple[Engine, Any, Any]], config: Path | None) -> Engine:
-    return func(config)[0]
+def _engine_only(config: Path | None) -> Engine:
+    return secret_engine(config)[0]
 
 
 def secret_engine(config: Path | None) -> tuple[Engine, tuple[Rule, ...], Callable[[], Engine]]:

@@ -39,7 +39,7 @@ from shiftsec.misconfig.dockerfile_shell import (
 )
 from shiftsec.misconfig.dockerfile_syntax import Instruction, parse
 
-__all__ = ["CHECKS", "DockerfileCheck", "Hit", "Instruction", "check", "parse"]
+__all__ = ["BY_ID", "CHECKS", "DockerfileCheck", "Hit", "Instruction", "check", "parse"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +199,7 @@ CHECKS: tuple[DockerfileCheck, ...] = (
 )
 
 _CHECK_IDS = tuple(item.id for item in CHECKS)
+BY_ID = {item.id: item for item in CHECKS}
 
 
 # ---------------------------------------------------------------------------------------------------------------

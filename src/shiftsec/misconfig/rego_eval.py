@@ -34,6 +34,7 @@ class CheckSet:
         self._modules = list(modules)
         self._by_name = {module.name: module for module in modules}
         self._compiled: dict[str, tuple[Any, Any, tuple[CustomCheck, ...]]] = {}
+        self._single: Any = None  # an interpreter for running checks one by one, built on first need
 
     def __bool__(self) -> bool:
         return bool(self.checks)
@@ -88,9 +89,11 @@ class CheckSet:
         regopy = load_regopy()
         Input, RegoError = regopy.Input, regopy.RegoError
 
-        interpreter = quiet_interpreter()
-        for module in self._modules:
-            interpreter.add_module(module.name, module.source)
+        if self._single is None:
+            self._single = quiet_interpreter()
+            for module in self._modules:
+                self._single.add_module(module.name, module.source)
+        interpreter = self._single
         interpreter.set_input(Input(document))
         out: list[Result] = []
         errors: list[str] = []

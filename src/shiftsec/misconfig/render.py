@@ -25,9 +25,11 @@ MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # Whatever the tools would fetch (a remote kustomize base, a chart dependency) goes to a proxy that is not there,
 # so they fail at once with a clear error instead of reaching the network; ssh is refused the same way.
-_OFFLINE = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY": "http://127.0.0.1:9",
-            "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9", "all_proxy": "http://127.0.0.1:9",
-            "NO_PROXY": "", "no_proxy": "", "GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": "false"}
+_OFFLINE = {
+    **{name: "http://127.0.0.1:9" for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+       for name in (proxy, proxy.lower())},
+    "NO_PROXY": "", "no_proxy": "", "GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": "false",
+}
 _SOURCE = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
 _SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 

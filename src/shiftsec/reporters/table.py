@@ -331,17 +331,26 @@ def _summary(report: Report, findings: list[Finding]) -> str:
     return f"{plural(len(findings), 'vulnerability', 'vulnerabilities')} in {packages}: {by_severity}"
 
 
+def _by_place(finding: Finding) -> tuple[str, int]:
+    return (finding.location.path, finding.location.line or 0) if finding.location else ("", 0)
+
+
+def _located(finding: Finding, detail: str, *, color: bool) -> Text:
+    """A finding's line: where (file:line), how bad, then `detail`."""
+    line = Text("  ")
+    line.append(one_line(str(finding.location) if finding.location else "-", CELL_LIMIT), style="bold" if color else "")
+    line.append("  ")
+    line.append(finding.severity.name, style=SEVERITY_STYLES[finding.severity] if color else "")
+    line.append(f"  {detail}")
+    return line
+
+
 def _print_secrets(console: Console, secrets: list[Finding], *, color: bool) -> None:
     """One line per secret: where, which rule, how bad, and the redacted value (never the value)."""
     console.print(Text("Secrets:", style="bold" if color else ""))
-    for finding in sorted(secrets, key=lambda f: (f.location.path, f.location.line or 0) if f.location else ("", 0)):
-        where = str(finding.location) if finding.location else "-"
-        line = Text("  ")
-        line.append(one_line(where, CELL_LIMIT), style="bold" if color else "")
-        line.append("  ")
-        line.append(finding.severity.name, style=SEVERITY_STYLES[finding.severity] if color else "")
-        line.append(f"  {one_line(finding.rule_id, 80)}  {one_line(finding.evidence or '', 80)}"
-                    f"  {one_line(finding.title, 100)}")
+    for finding in sorted(secrets, key=_by_place):
+        line = _located(finding, f"{one_line(finding.rule_id, 80)}  {one_line(finding.evidence or '', 80)}"
+                                 f"  {one_line(finding.title, 100)}", color=color)
         commit = finding.location.commit if finding.location else None
         if commit is not None:
             line.append(f"  (commit {commit.sha[:12]}, {one_line(commit.author, 60)}, {commit.date[:10]})",
@@ -352,14 +361,9 @@ def _print_secrets(console: Console, secrets: list[Finding], *, color: bool) -> 
 def _print_misconfigs(console: Console, misconfigs: list[Finding], *, color: bool) -> None:
     """One line per misconfiguration: where, which check, how bad, and what is wrong."""
     console.print(Text("Misconfigurations:", style="bold" if color else ""))
-    for finding in sorted(misconfigs, key=lambda f: (f.location.path, f.location.line or 0) if f.location else ("", 0)):
-        where = str(finding.location) if finding.location else "-"
-        line = Text("  ")
-        line.append(one_line(where, CELL_LIMIT), style="bold" if color else "")
-        line.append("  ")
-        line.append(finding.severity.name, style=SEVERITY_STYLES[finding.severity] if color else "")
-        line.append(f"  {one_line(finding.rule_id, 80)}  {one_line(finding.message, 200)}")
-        console.print(line, soft_wrap=True)
+    for finding in sorted(misconfigs, key=_by_place):
+        console.print(_located(finding, f"{one_line(finding.rule_id, 80)}  {one_line(finding.message, 200)}",
+                               color=color), soft_wrap=True)
 
 
 def _print_advice(console: Console, report: Report, *, color: bool) -> None:

@@ -139,21 +139,26 @@ class _Scan:
                 return
             self.manifests(rel, manifests)
 
-    def manifests(self, rel: str, manifests: Sequence[Manifest]) -> list[Finding]:
+    def check(self, rel: str, manifests: Sequence[Manifest]) -> list[Finding]:
+        """The findings of every check, built-in and custom, on the objects of one file (not yet kept)."""
         found = findings_for(rel, manifests, self.options.level, hardened=self.options.hardened,
                              secret=self.options.secret)
+        for manifest in manifests:
+            results = self.custom(rel, manifest.data, "kubernetes")
+            found.extend(custom_findings(
+                rel, results, lines=manifest.lines, subject=subject(manifest),
+                identity=(manifest.kind, manifest.namespace or "", manifest.name), fallback=manifest.line_of(())))
+        return found
+
+    def manifests(self, rel: str, manifests: Sequence[Manifest]) -> None:
+        """Check the objects of one file and keep the findings, and what the checks over the set need."""
         for manifest in manifests:
             if manifest.kind in WORKLOAD_KINDS and _pod_spec(manifest) is None:
                 where = "spec" if manifest.kind == "Pod" else "its pod template's spec"
                 self.errors.append(ScanError(rel, f"{subject(manifest)} (line {manifest.line_of(())}): {where} is "
                                                   "missing or not a mapping, so its pod was not checked", "invalid"))
-            results = self.custom(rel, manifest.data, "kubernetes")
-            found.extend(custom_findings(
-                rel, results, lines=manifest.lines, subject=subject(manifest),
-                identity=(manifest.kind, manifest.namespace or "", manifest.name), fallback=manifest.line_of(())))
-        self.findings.extend(found)
+        self.findings.extend(self.check(rel, manifests))
         self.objects.extend((rel, _skeleton(manifest)) for manifest in manifests)  # the rest is not kept
-        return found
 
 
 def _pod_spec(manifest: Manifest) -> Mapping[str, Any] | None:
@@ -282,6 +287,7 @@ def _rendered_chart(scan: _Scan, root: FilePath, chart: str) -> None:
     if rendered.error:
         scan.errors.append(ScanError(where, rendered.error, "render"))
         return
+    keys: dict[str, dict[str, list[int]]] = {}  # per template (several documents can come from one)
     for source, text in rendered.documents:
         rel = source or f"{where}/Chart.yaml"
         try:
@@ -289,25 +295,34 @@ def _rendered_chart(scan: _Scan, root: FilePath, chart: str) -> None:
         except ParseError as exc:
             scan.errors.append(ScanError(rel, f"helm rendered invalid YAML: {exc}", "render"))
             continue
-        template = _read(root, rel, []) if source else None
-        scan.manifests(rel, [_on_template(manifest, template) for manifest in manifests])
+        if source and rel not in keys:
+            template = _read(root, rel, [])
+            keys[rel] = _written_keys(template) if template is not None else {}
+        scan.manifests(rel, [_on_template(manifest, keys.get(rel)) for manifest in manifests])
 
 
 _KEY = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z0-9_.\-/]+)[ \t]*:", re.MULTILINE)
 
 
-def _on_template(manifest: Manifest, template: str | None) -> Manifest:
+def _written_keys(template: str) -> dict[str, list[int]]:
+    """The lines where a template writes each mapping key."""
+    written: dict[str, list[int]] = {}
+    line, position = 1, 0
+    for match in _KEY.finditer(template):
+        line += template.count("\n", position, match.start())
+        position = match.start()
+        written.setdefault(match[1], []).append(line)
+    return written
+
+
+def _on_template(manifest: Manifest, written: dict[str, list[int]] | None) -> Manifest:
     """The rendered object with each field's line moved to the template: the line where its key is written,
     when the template writes that key exactly once (other fields fall back to their nearest such parent)."""
-    if template is None:
-        return dataclasses.replace(manifest, lines={})
-    written: dict[str, list[int]] = {}
-    for match in _KEY.finditer(template):
-        written.setdefault(match[1], []).append(template.count("\n", 0, match.start()) + 1)
+    written = written or {}
     lines: dict[Path, int] = {}
     for path in manifest.lines:
-        key = next((part for part in reversed(path) if isinstance(part, str)), None) if path else None
-        if key is not None and len(written.get(key, ())) == 1 and isinstance(path[-1], str):
+        key = path[-1] if path and isinstance(path[-1], str) else None
+        if key is not None and len(written.get(key, ())) == 1:
             lines[path] = written[key][0]
     return dataclasses.replace(manifest, lines=lines)
 
@@ -359,13 +374,7 @@ def _rendered_kustomization(scan: _Scan, root: FilePath, folder: str) -> None:
             manifests.extend(dataclasses.replace(m, lines={}) for m in load_manifests(text))
         except ParseError as exc:
             scan.errors.append(ScanError(rel, f"kustomize rendered invalid YAML: {exc}", "render"))
-    found = findings_for(rel, manifests, scan.options.level, hardened=scan.options.hardened,
-                         secret=scan.options.secret)
-    for manifest in manifests:
-        results = scan.custom(rel, manifest.data, "kubernetes")
-        found.extend(custom_findings(rel, results, subject=subject(manifest),
-                                     identity=(manifest.kind, manifest.namespace or "", manifest.name)))
-    for finding in found:
+    for finding in scan.check(rel, manifests):
         if (finding.rule_id, _without_subject(finding.message)) not in seen:
             scan.findings.append(replace(finding, message=f"{finding.message} (rendered by kustomize)"))
     scan.objects.extend((rel, _skeleton(manifest)) for manifest in manifests)

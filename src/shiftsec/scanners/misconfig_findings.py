@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from shiftsec.misconfig import rego
     from shiftsec.secrets.engine import Engine
 
-_SEVERITY_NAMES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW}
-
-
 def subject(manifest: Manifest) -> str:
     """How a message names an object: `Kind/name` (or the kind alone)."""
     return f"{manifest.kind}/{manifest.name}" if manifest.name else manifest.kind
@@ -58,14 +55,13 @@ def dockerfile_findings(rel: str, text: str, has_dockerignore: bool, *, secret: 
     """Findings of the Dockerfile checks for one Dockerfile's text."""
     from shiftsec.misconfig import dockerfile  # only when there is a Dockerfile
 
-    checks = {check.id: check for check in dockerfile.CHECKS}
     out = []
     for hit in dockerfile.check(text, has_dockerignore, secret):
-        check = checks[hit.check]
+        check = dockerfile.BY_ID[hit.check]
         out.append(Finding(
             type=FindingType.MISCONFIG,
             rule_id=check.id,
-            severity=_SEVERITY_NAMES.get(check.severity, Severity.MEDIUM),
+            severity=Severity.parse(check.severity),
             title=check.title,
             message=hit.message,
             fingerprint=fingerprint("misconfig", check.id, rel, hit.message),
