@@ -56,6 +56,7 @@ class FindingType(enum.StrEnum):
     VULNERABILITY = "vulnerability"
     SECRET = "secret"
     MISCONFIG = "misconfig"
+    SAST = "sast"  # source-code analysis (built in later; imported from Bandit, Semgrep, SARIF meanwhile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,31 @@ class Advisory:
 # --- results ----------------------------------------------------------------------------------------------
 
 
+class SuppressionKind(enum.StrEnum):
+    """What took a finding out of the verdict."""
+
+    EXCEPTION = "exception"  # a governed exception of the policy (owner, reason, expiry)
+    VEX = "vex"  # a VEX statement (not_affected or fixed)
+    INLINE = "inline"  # a `shiftsec:ignore` comment or an annotation/Rego skip in the scanned files
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding, still reported, does not count against the policy.
+
+    `source` is the file holding the exception or statement; `justification` a VEX justification (OpenVEX
+    vocabulary: component_not_present, vulnerable_code_not_present, vulnerable_code_not_in_execute_path,
+    vulnerable_code_cannot_be_controlled_by_adversary, inline_mitigations_already_exist); `expires` an ISO date.
+    """
+
+    kind: SuppressionKind
+    reason: str
+    owner: str | None = None
+    expires: str | None = None
+    justification: str | None = None
+    source: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem to act on. For vulnerabilities: one finding per (package, alias group of advisories).
@@ -201,6 +227,15 @@ class Finding:
     secret_sha256: str | None = None
     # what the rule checks and why it matters (misconfiguration checks); reports use it as the rule's text
     description: str = ""
+    cwes: tuple[str, ...] = ()  # "CWE-89", for SAST and imported findings
+    # exploitation facts from the database: listed in CISA's KEV catalogue (None: no KEV data), EPSS probability
+    kev: bool | None = None
+    epss: float | None = None
+    # set by the gate: "new" or "existing" against a baseline (None: not compared), and why it does not count
+    change: str | None = None
+    suppression: Suppression | None = None
+    # other tools that reported the same issue (`--import`), e.g. ("gitleaks",); () when only shiftsec did
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ def test_top_level_shape(sample_report: Report) -> None:
         "errors",
         "advice",
     ]
-    assert data["schema_version"] == json_reporter.SCHEMA_VERSION == "1.4.0"
+    assert data["schema_version"] == json_reporter.SCHEMA_VERSION == "1.5.0"
     assert data["tool"] == {"name": "shiftsec", "version": "0.1.0"}
     assert data["target"] == {"path": "examples/webapp", "type": "directory"}
     assert data["created_at"] == "2024-05-02T08:30:00Z"
@@ -122,7 +122,8 @@ def test_findings_sorted_and_complete(sample_report: Report) -> None:
         ("UNKNOWN", "golang.org/x/text", "GO-2021-0113"),
     ]
     model_fields = {field.name for field in dataclasses.fields(sample_report.findings[0])}
-    assert set(findings[0]) == model_fields  # every field of Finding, nothing else
+    # every field of Finding, and `status`, derived from `suppression`, nothing else
+    assert set(findings[0]) == model_fields | {"status"}
     log4j = findings[1]
     assert log4j["location"] is None
     assert log4j["aliases"] == ["CVE-2021-44228"]
@@ -163,7 +164,7 @@ def test_deterministic_text(sample_report: Report) -> None:
     text = json_reporter.render(sample_report)
     assert text == json_reporter.render(sample_report)
     assert text.endswith("}\n")
-    assert "\n  \"schema_version\": \"1.4.0\",\n" in text
+    assert "\n  \"schema_version\": \"1.5.0\",\n" in text
 
 
 def test_not_a_number_score_is_null(sample_report: Report, validator: Draft202012Validator) -> None:

@@ -52,6 +52,10 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc]
     SafeLoader resolves it."""
 
     _STARTS = frozenset(key for key in _BASE_LOADER.yaml_implicit_resolvers if key)
+    # The composer calls these two around every node to follow path resolvers, which this loader never has
+    # (`add_path_resolver`); cheap built-ins in their place take the same arguments and do nothing visible.
+    descend_resolver = slice  # (parent, index) -> an unused slice
+    ascend_resolver = tuple  # () -> the empty tuple
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode and (not implicit[0] or (value and value[0] not in self._STARTS)):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shiftsec.model import Advice, DatabaseInfo, Finding, Location, Package, Report, ScanError
+from shiftsec.model import Advice, DatabaseInfo, Finding, Location, Package, Report, ScanError, Suppression
 from shiftsec.reporters._common import (
     dump_json,
     package_sort_key,
@@ -24,7 +24,7 @@ from shiftsec.reporters._common import (
     vulnerable_package_count,
 )
 
-SCHEMA_VERSION = "1.4.0"
+SCHEMA_VERSION = "1.5.0"
 TOOL_NAME = "shiftsec"
 
 
@@ -128,6 +128,26 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "secret_sha256": finding.secret_sha256,
         "description": finding.description,
         "fingerprint": finding.fingerprint,
+        "cwes": list(finding.cwes),
+        "kev": finding.kev,
+        "epss": _score(finding.epss),
+        "change": finding.change,
+        "status": "open" if finding.suppression is None else "suppressed",
+        "suppression": _suppression(finding.suppression),
+        "sources": list(finding.sources),
+    }
+
+
+def _suppression(suppression: Suppression | None) -> dict[str, Any] | None:
+    if suppression is None:
+        return None
+    return {
+        "kind": suppression.kind.value,
+        "reason": suppression.reason,
+        "owner": suppression.owner,
+        "expires": suppression.expires,
+        "justification": suppression.justification,
+        "source": suppression.source,
     }
 
 
