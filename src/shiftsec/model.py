@@ -274,6 +274,43 @@ class DatabaseInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """One fail condition of the policy and the findings that meet it (open findings only: suppressed ones,
+    and with `new_only` existing ones, never fail). `name` is the rule's id in the policy file (JUnit's test
+    case); `condition` says it in words: "vulnerability, severity >= HIGH, fix available"."""
+
+    name: str
+    condition: str
+    failing: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionNote:
+    """A governed exception that did not apply in this scan: `state` is "expired" (past its date: it no longer
+    suppresses anything) or "stale" (it matched no finding: remove it). `covers` names what it selects."""
+
+    state: str
+    covers: str
+    reason: str
+    owner: str
+    expires: str
+    source: str  # "file:line" of the exception
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the policy decided: `passed` is False when any rule has failing findings. `new_only`: only findings
+    the change introduced could fail (against `baseline`, a report file or a git revision)."""
+
+    passed: bool
+    rules: tuple[RuleOutcome, ...]
+    policy: str  # where the policy came from: a file path, or "built-in defaults"
+    exceptions: tuple[ExceptionNote, ...] = ()
+    new_only: bool = False
+    baseline: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The finished result of one scan; every output format is derived from this object."""
 
@@ -288,6 +325,7 @@ class Report:
     advice: tuple[Advice, ...] = ()
     scanners: tuple[str, ...] = ("vuln",)  # which scanners ran: "vuln", "secret"; () = inventory only
     secrets_searched: int | None = None  # files (for history: file changes) searched, when "secret" ran
+    verdict: Verdict | None = None  # set when a policy judged the findings (`shiftsec ci`)
 
 
 def fingerprint(*parts: str) -> str:

@@ -74,6 +74,7 @@ def test_top_level_shape(sample_report: Report) -> None:
         "findings",
         "errors",
         "advice",
+        "policy",
     ]
     assert data["schema_version"] == json_reporter.SCHEMA_VERSION == "1.5.0"
     assert data["tool"] == {"name": "shiftsec", "version": "0.1.0"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shiftsec.model import Advice, DatabaseInfo, Finding, Location, Package, Report, ScanError, Suppression
+from shiftsec.model import Advice, DatabaseInfo, Finding, Location, Package, Report, ScanError, Suppression, Verdict
 from shiftsec.reporters._common import (
     dump_json,
     package_sort_key,
@@ -56,6 +56,28 @@ def to_dict(report: Report) -> dict[str, Any]:
         "findings": [_finding(finding) for finding in findings],
         "errors": [_error(error) for error in sorted(report.errors, key=_error_key)],
         "advice": [_advice(a) for a in sorted(report.advice, key=lambda a: package_sort_key(a.package))],
+        "policy": _verdict(report.verdict),
+    }
+
+
+def _verdict(verdict: Verdict | None) -> dict[str, Any] | None:
+    if verdict is None:
+        return None
+    return {
+        "passed": verdict.passed,
+        "source": verdict.policy,
+        "new_only": verdict.new_only,
+        "baseline": verdict.baseline,
+        "rules": [
+            {"name": rule.name, "condition": rule.condition, "passed": not rule.failing,
+             "failing": sorted(finding.fingerprint for finding in rule.failing)}
+            for rule in verdict.rules
+        ],
+        "exceptions": [
+            {"state": note.state, "covers": note.covers, "reason": note.reason, "owner": note.owner,
+             "expires": note.expires, "source": note.source}
+            for note in verdict.exceptions
+        ],
     }
 
 
