@@ -158,3 +158,72 @@ def test_real_corpus_matches(full_db: tuple[Path, object]) -> None:
     } <= got
     assert any(name == "smallvec" and fixed == "1.6.1" for name, _, fixed in got)
     assert not any(rule in ("CVE-2014-1402", "CVE-2020-14040") for _, rule, _ in got)  # fixed before
+
+
+# --- exploit facts (CISA KEV, EPSS) ------------------------------------------------------------------------
+
+EXPLOIT_RECORDS = [
+    # one flaw known under two CVE ids: the finding is in KEV through its alias, and takes the higher score
+    _adv("GHSA-mult-iple-cves", "PyPI", "multi", [{"introduced": "0"}, {"fixed": "2.0"}],
+         aliases=["CVE-2024-0003", "CVE-2024-0004"]),
+]
+KEV_CATALOG = {
+    "title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.11.20",
+    "dateReleased": "2026-11-20T17:02:11.0000Z", "count": 2,
+    "vulnerabilities": [
+        {"cveID": cve, "vendorProject": "Demo", "product": "demo", "vulnerabilityName": f"{cve} bug",
+         "dateAdded": "2026-01-05", "shortDescription": "", "requiredAction": "Apply updates.",
+         "dueDate": "2026-01-26", "knownRansomwareCampaignUse": "Unknown", "notes": "", "cwes": []}
+        for cve in ("CVE-2024-0001", "CVE-2024-0004")
+    ],
+}
+EPSS_CSV = (
+    "#model_version:v2025.03.14,score_date:2026-11-22T00:00:00+0000\n"
+    "cve,epss,percentile\n"
+    "CVE-2024-0001,0.00043,0.11873\n"
+    "CVE-2024-0002,0.31510,0.96844\n"
+    "CVE-2024-0003,0.20000,0.90000\n"
+    "CVE-2024-0004,0.70000,0.99000\n"
+)
+
+
+def _exploit_store(root: Path, *, kev: bool, epss: bool) -> Store:
+    src = root / "adv"
+    src.mkdir()
+    for record in RECORDS + EXPLOIT_RECORDS:
+        (src / f"{record['id']}.json").write_text(json.dumps(record))
+    if kev:
+        (src / "known_exploited_vulnerabilities.json").write_text(json.dumps(KEV_CATALOG))
+    if epss:
+        (src / "epss_scores-2026-11-22.csv").write_text(EPSS_CSV)
+    st = Store.open(root / "db.sqlite", create=True)
+    assert import_paths(st, [src]).errors == []
+    return st
+
+
+PACKAGES = [_pkg("demo", "1.4.0"), _pkg("left-pad", "1.3.0", "npm"), _pkg("multi", "1.0")]
+
+
+@pytest.mark.parametrize(
+    ("kev", "epss", "expected"),
+    [
+        # rule id: (kev, epss)
+        (True, True, {"CVE-2024-0001": (True, 0.00043), "CVE-2024-0002": (False, 0.3151),
+                      "GHSA-nofx-nofx-nofx": (False, None), "CVE-2024-0003": (True, 0.7)}),
+        # no catalogue at all: "unknown", not "not exploited"
+        (False, True, {"CVE-2024-0001": (None, 0.00043), "CVE-2024-0002": (None, 0.3151),
+                       "GHSA-nofx-nofx-nofx": (None, None), "CVE-2024-0003": (None, 0.7)}),
+        (True, False, {"CVE-2024-0001": (True, None), "CVE-2024-0002": (False, None),
+                       "GHSA-nofx-nofx-nofx": (False, None), "CVE-2024-0003": (True, None)}),
+        (False, False, {"CVE-2024-0001": (None, None), "CVE-2024-0002": (None, None),
+                        "GHSA-nofx-nofx-nofx": (None, None), "CVE-2024-0003": (None, None)}),
+    ],
+)
+def test_findings_carry_exploit_facts(
+    tmp_path: Path, kev: bool, epss: bool, expected: dict[str, tuple[bool | None, float | None]]
+) -> None:
+    with _exploit_store(tmp_path, kev=kev, epss=epss) as st:
+        findings = scan(PACKAGES, st).findings
+    assert {f.rule_id: (f.kev, f.epss) for f in findings} == expected
+    multi = next(f for f in findings if f.rule_id == "CVE-2024-0003")
+    assert multi.aliases == ("CVE-2024-0004", "GHSA-mult-iple-cves")

@@ -74,5 +74,5 @@ def test_version_1_database_is_migrated(tmp_path: Path) -> None:
     with Store.open(path) as store:
         assert store.affected_for("PyPI", ["x"])["x"][0].upper is None
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()

@@ -67,6 +67,13 @@ class DumpServer:
         return Handler
 
 
+@pytest.fixture(autouse=True)
+def _no_exploit_feeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the OSV dumps: the KEV/EPSS feeds (tests/vulndb/test_exploits.py) are skipped."""
+    monkeypatch.setenv("SHIFTSEC_KEV_URL", "")
+    monkeypatch.setenv("SHIFTSEC_EPSS_URL", "")
+
+
 @pytest.fixture(scope="module")
 def dumps() -> dict[str, bytes]:
     go = sorted(shared("advisories", "golang-vulndb", "data", "osv").glob("GO-2023-*.json"))

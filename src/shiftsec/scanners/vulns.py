@@ -6,12 +6,16 @@ release applies to every release), evaluates the OSV ranges, drops withdrawn adv
 advisories that describe the same flaw (linked through `id`/`aliases`, e.g. GHSA + CVE + PYSEC) into one
 finding that keeps every id. The fix advice is the smallest `fixed` version above the installed one that
 every merged advisory agrees is unaffected.
+
+Each finding also carries the exploit facts of its CVE ids (the rule id and every alias): `kev` is True when
+one of them is in the CISA KEV catalogue, False when the database holds a catalogue that lists none of them,
+None when it holds no catalogue; `epss` is the highest EPSS score among them, None when none has one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from shiftsec.model import Finding, FindingType, Package, ScanError, Severity, fingerprint
@@ -93,6 +97,11 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
         live = {i: s for i, s in found.items() if i in advisories and not advisories[i].withdrawn}
         for ids in _alias_groups(live, advisories):
             findings.append(_finding(pkg, ids, live, advisories))
+    facts = store.exploit_facts(i for f in findings for i in (f.rule_id, *f.aliases))
+    for index, finding in enumerate(findings):
+        kev, epss = facts.lookup((finding.rule_id, *finding.aliases))
+        if kev is not None or epss is not None:
+            findings[index] = replace(finding, kev=kev, epss=epss)
     errors = tuple(
         ScanError(
             "", f"{base} packages without a distribution release (e.g. purl qualifier distro=…) cannot be "

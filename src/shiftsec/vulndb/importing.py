@@ -2,7 +2,9 @@
 
 Inputs are recognised by content, not only by name: OSV JSON/YAML records (one record, a list, or an
 `{"vulns": [...]}` envelope), OSV `all.zip` dumps, RustSec Markdown, rubysec / FriendsOfPHP / Alpine secdb YAML
-and GitHub advisory API JSON; the non-OSV ones go through the converters in `vulndb.importers`.
+and GitHub advisory API JSON; the non-OSV ones go through the converters in `vulndb.importers`. The CISA KEV
+catalogue (JSON) and FIRST's EPSS scores (CSV, plain or `.csv.gz`) are recognised too and handed to
+`vulndb.exploits`: each replaces the stored data set of its kind.
 
 Incremental by design: every input file (or zip member) has a digest in the store; an unchanged file is not
 parsed again (size and mtime first, then content), and a record whose `modified` did not change is not
@@ -28,7 +30,7 @@ import yaml
 
 from shiftsec.errors import InputError, InvalidRecord
 from shiftsec.model import ScanError
-from shiftsec.vulndb import versions
+from shiftsec.vulndb import exploits, versions
 from shiftsec.vulndb.names import normalize
 from shiftsec.vulndb.osv import parse_advisory
 from shiftsec.vulndb.ranges import spec_of, upper_bound
@@ -37,7 +39,7 @@ from shiftsec.vulndb.store import RecordRow, SourceRow, Store
 
 ProgressFn = Callable[[int, int], None]
 
-_SUFFIXES = (".json", ".yaml", ".yml", ".md", ".zip")
+_SUFFIXES = (".json", ".yaml", ".yml", ".md", ".zip", ".csv", ".gz")
 _PARALLEL_THRESHOLD = 400  # below this many changed inputs, worker start-up costs more than it saves
 _BATCH = 100
 
@@ -50,6 +52,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0
+    kev: int = 0  # entries of the KEV catalogue imported (the last one read, if several)
+    epss: int = 0  # EPSS scores imported
     errors: list[ScanError] = field(default_factory=list)
 
 
@@ -67,6 +71,7 @@ class _Converted:
     rows: list[RecordRow]
     errors: list[tuple[str, str]]  # (where, reason)
     is_advisory: bool
+    exploits: exploits.ExploitData | None = None
 
 
 # --- format detection and conversion (runs in worker processes: keep it pure) -----------------------------
@@ -84,6 +89,9 @@ _OsvYamlLoader.yaml_implicit_resolvers = {
 
 def _sniff(name: str, data: bytes) -> str | None:
     """The format of one input, or None when it is not an advisory file we know."""
+    fact_format = exploits.sniff(name, data)
+    if fact_format is not None:
+        return fact_format
     head = data[:4096]
     lower = name.lower()
     if lower.endswith(".md"):
@@ -173,6 +181,12 @@ def _convert(item: _Input) -> _Converted:
     fmt = _sniff(item.key, item.data)
     if fmt is None:
         return _Converted(item.key, digest, [], [], False)
+    if fmt in (exploits.KEV, exploits.EPSS):
+        try:
+            facts = exploits.parse(fmt, item.key, item.data)
+        except InvalidRecord as exc:
+            return _Converted(item.key, digest, [], [(item.key, str(exc))], True)
+        return _Converted(item.key, digest, [], list(facts.errors), True, facts)
     rows: list[RecordRow] = []
     errors: list[tuple[str, str]] = []
     try:
@@ -362,6 +376,12 @@ def _apply(
 ) -> None:
     for where, reason in converted.errors:
         result.errors.append(ScanError(where, reason, "invalid-record"))
+    if converted.exploits is not None:
+        count = exploits.store_facts(store, converted.exploits, converted.key)
+        if isinstance(converted.exploits, exploits.KevCatalog):
+            result.kev = count
+        else:
+            result.epss = count
     for row in converted.rows:
         if row.withdrawn:
             result.withdrawn += 1

@@ -8,7 +8,10 @@ Tables (schema version in `PRAGMA user_version`, upgraded by the numbered steps 
   from which on nothing is affected, valid while `meta.ordering_revision` equals the code's.
 - `import_files`: a digest per imported file or zip member, so unchanged inputs are skipped without parsing.
 - `sources`: where the data came from (import roots, download URLs with their ETag/Last-Modified).
-- `meta`: key/value facts such as `updated_at`.
+- `meta`: key/value facts such as `updated_at`, and which exploit data sets are loaded (`kev_version`,
+  `kev_released`, `kev_input`, `epss_date`, `epss_model`, `epss_input`).
+- `kev`: the CISA Known Exploited Vulnerabilities catalogue, one row per CVE; `epss`: FIRST's EPSS score and
+  percentile per CVE. Each is one data set, replaced as a whole by the next import (see `vulndb.exploits`).
 
 The default location is `$XDG_CACHE_HOME/shiftsec/db.sqlite` (`~/.cache/...`), overridden by `--db` or
 `SHIFTSEC_DB`.
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +71,17 @@ MIGRATIONS: tuple[str, ...] = (
     # so a scan can set the row aside without evaluating it. NULL (as for rows written before) means unknown.
     """
     ALTER TABLE affected ADD COLUMN upper TEXT;
+    """,
+    # 3: exploit facts per CVE (vulndb.exploits): the CISA KEV catalogue and FIRST's EPSS scores
+    """
+    CREATE TABLE kev (
+        cve TEXT PRIMARY KEY,
+        date_added TEXT,
+        due_date TEXT,
+        ransomware INTEGER NOT NULL,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -131,6 +145,51 @@ class SourceRow:
     records: int
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KevRow:
+    """One CISA KEV entry as stored (`ransomware`: CISA says it is known to be used in ransomware campaigns)."""
+
+    cve: str
+    date_added: str | None
+    due_date: str | None
+    ransomware: bool
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExploitStatus:
+    """Which exploit data sets the database holds (`*_loaded` False: never imported)."""
+
+    kev_loaded: bool
+    epss_loaded: bool
+    kev_version: str | None
+    kev_released: str | None
+    kev_count: int
+    epss_date: str | None
+    epss_model: str | None
+    epss_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExploitFacts:
+    """Exploit facts of some CVE ids: which are known exploited, and their EPSS scores.
+
+    `kev_loaded`/`epss_loaded` say whether the database holds those data sets at all, so that "not in KEV" can
+    be told from "KEV unknown".
+    """
+
+    kev_loaded: bool
+    epss_loaded: bool
+    kev: frozenset[str]
+    epss: Mapping[str, float]
+
+    def lookup(self, ids: Iterable[str]) -> tuple[bool | None, float | None]:
+        """(known exploited, highest EPSS score) over the CVE ids among `ids` (other ids are ignored)."""
+        cves = {i.upper() for i in ids if i.upper().startswith("CVE-")}
+        kev = bool(cves & self.kev) if self.kev_loaded else None
+        return kev, max((self.epss[c] for c in cves if c in self.epss), default=None)
 
 
 class Store:
@@ -326,3 +385,76 @@ class Store:
             " FROM affected f JOIN advisories a ON a.id = f.advisory_id GROUP BY f.base ORDER BY f.base"
         )
         return [(str(b), int(n), int(w)) for b, n, w in rows]
+
+    # --- exploit facts (vulndb.exploits) -------------------------------------------------------------------
+
+    def replace_kev(self, rows: Iterable[KevRow], *, version: str, released: str | None, key: str) -> None:
+        """Replace the KEV catalogue by `rows` (call inside a transaction); `key` names the input it came from."""
+        self.conn.execute("DELETE FROM kev")
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO kev (cve, date_added, due_date, ransomware, name) VALUES (?, ?, ?, ?, ?)",
+            ((r.cve, r.date_added, r.due_date, int(r.ransomware), r.name) for r in rows),
+        )
+        self._replace_input("kev_input", key)
+        self.set_meta("kev_version", version)
+        self._set_or_clear("kev_released", released)
+
+    def replace_epss(
+        self, rows: Iterable[tuple[str, float, float]], *, score_date: str | None, model: str | None, key: str
+    ) -> None:
+        """Replace the EPSS scores by `rows` of (cve, score, percentile) (call inside a transaction)."""
+        self.conn.execute("DELETE FROM epss")
+        self.conn.executemany("INSERT OR REPLACE INTO epss (cve, score, percentile) VALUES (?, ?, ?)", rows)
+        self._replace_input("epss_input", key)
+        self.set_meta("epss_loaded", "1")
+        self._set_or_clear("epss_date", score_date)
+        self._set_or_clear("epss_model", model)
+
+    def _replace_input(self, meta_key: str, key: str) -> None:
+        # The data set an earlier input brought is gone: importing that input again must not be skipped.
+        previous = self.meta(meta_key)
+        if previous is not None and previous != key:
+            self.conn.execute("DELETE FROM import_files WHERE key = ?", (previous,))
+        self.set_meta(meta_key, key)
+
+    def _set_or_clear(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self.set_meta(key, value)
+
+    def kev_entries(self, cves: Iterable[str]) -> dict[str, KevRow]:
+        rows = self._select_in(
+            "SELECT cve, date_added, due_date, ransomware, name FROM kev WHERE cve IN ({})", (c.upper() for c in cves)
+        )
+        return {cve: KevRow(cve, added, due, bool(ransomware), name) for cve, added, due, ransomware, name in rows}
+
+    def epss_scores(self, cves: Iterable[str]) -> dict[str, tuple[float, float]]:
+        """(score, percentile) of every CVE among `cves` that has one."""
+        rows = self._select_in("SELECT cve, score, percentile FROM epss WHERE cve IN ({})", (c.upper() for c in cves))
+        return {cve: (float(score), float(pct)) for cve, score, pct in rows}
+
+    def exploit_facts(self, ids: Iterable[str]) -> ExploitFacts:
+        """Exploit facts of the CVE ids among `ids` (GHSA-, PYSEC-… ids are ignored); see `ExploitFacts`."""
+        cves = [i.upper() for i in ids if i.upper().startswith("CVE-")]
+        kev = frozenset(self._select_in("SELECT cve FROM kev WHERE cve IN ({})", cves))
+        epss = {cve: score for cve, (score, _) in self.epss_scores(cves).items()}
+        return ExploitFacts(
+            kev_loaded=self.meta("kev_version") is not None,
+            epss_loaded=self.meta("epss_loaded") is not None,
+            kev=frozenset(row[0] for row in kev),
+            epss=epss,
+        )
+
+    def exploit_status(self) -> ExploitStatus:
+        loaded = self.meta("epss_loaded") is not None
+        return ExploitStatus(
+            kev_loaded=self.meta("kev_version") is not None,
+            epss_loaded=loaded,
+            kev_version=self.meta("kev_version"),
+            kev_released=self.meta("kev_released"),
+            kev_count=int(self.conn.execute("SELECT COUNT(*) FROM kev").fetchone()[0]),
+            epss_date=self.meta("epss_date") if loaded else None,
+            epss_model=self.meta("epss_model") if loaded else None,
+            epss_count=int(self.conn.execute("SELECT COUNT(*) FROM epss").fetchone()[0]),
+        )
