@@ -68,13 +68,18 @@ def test_planted_secrets_are_found_and_never_shown(capsys: pytest.CaptureFixture
                                                    tree: tuple[Path, dict[str, tuple[str, str]]]) -> None:
     root, planted = tree
     report = json.loads(_out(capsys, "fs", str(root), "--scanners", "secret", "-f", "json"))
-    found = {(f["location"]["path"], f["secret_sha256"]) for f in report["findings"] if f["type"] == "secret"}
+    found = {(f["location"]["path"], f["secret_sha256"]) for f in report["findings"]
+             if f["type"] == "secret" and f["status"] == "open"}
+    # the ignored line is reported suppressed (kind inline, where the comment is), never open
+    assert [(f["location"]["path"], f["suppression"]["kind"], f["suppression"]["source"])
+            for f in report["findings"] if f["status"] == "suppressed"] == [("docs/example.md", "inline",
+                                                                              "docs/example.md:1")]
     for rel, (_, secret) in planted.items():
         if "PRIVATE KEY" in secret:  # a key's secret is a bounded prefix of its body (RE2 caps repetitions)
             assert any(path == rel for path, _ in found), rel
         else:
             assert (rel, hashlib.sha256(secret.encode()).hexdigest()) in found, rel
-    # the ignored line, the lockfile and the binary file hold a token too: none reported
+    # the lockfile and the binary file hold a token too: not reported
     assert {path for path, _ in found} == set(planted)
     assert all(f["evidence"] and f["package"] is None for f in report["findings"])
     outputs = [json.dumps(report)] + [_out(capsys, "fs", str(root), "--scanners", "secret", "-f", fmt)

@@ -26,7 +26,7 @@ FIXTURE_DIRS = "testdata,test_data,fixtures,__fixtures__,__snapshots__"
 
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = ("low", "medium", "high", "critical")
-FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx")
+FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx", "junit", "html", "openvex")
 SCANNERS = ("vuln", "secret", "misconfig", "none")
 _MAX_LISTED_ERRORS = 50
 
@@ -114,8 +114,9 @@ def db() -> None:
 def db_import(paths: tuple[Path, ...], db_path: Path | None) -> None:
     """Import advisories from files, directories and OSV all.zip dumps.
 
-    Reads OSV JSON/YAML, OSV zip dumps, RustSec, rubysec, FriendsOfPHP, Alpine secdb and GitHub advisory JSON.
-    Unchanged files are skipped; invalid records are listed and skipped.
+    Reads OSV JSON/YAML, OSV zip dumps, RustSec, rubysec, FriendsOfPHP, Alpine secdb and GitHub advisory JSON,
+    and the exploit facts: the CISA KEV catalogue (JSON) and FIRST's EPSS scores (CSV or .csv.gz), each of
+    which replaces the previous one. Unchanged files are skipped; invalid records are listed and skipped.
     """
     from shiftsec.vulndb.importing import import_paths
     from shiftsec.vulndb.store import Store
@@ -134,7 +135,9 @@ def db_import(paths: tuple[Path, ...], db_path: Path | None) -> None:
         f"{result.withdrawn:,} withdrawn; {len(result.errors):,} invalid or unreadable inputs. "
         f"The database now holds {total:,} advisories."
     )
-    if result.errors and read == 0 and result.files_unchanged == 0:
+    if result.kev or result.epss:
+        click.echo(f"Exploit facts: {result.kev:,} known exploited CVEs (CISA KEV), {result.epss:,} EPSS scores.")
+    if result.errors and read == 0 and result.files_unchanged == 0 and not (result.kev or result.epss):
         raise SystemExit(2)
 
 
@@ -142,11 +145,20 @@ def db_import(paths: tuple[Path, ...], db_path: Path | None) -> None:
 @_db_option
 @click.option("--base-url", envvar="SHIFTSEC_DB_URL", default=None, help="Mirror of the OSV dumps bucket.")
 @click.option("--ecosystem", "ecosystems", multiple=True, help="Ecosystem to fetch (repeatable; default: all).")
+@click.option("--kev-url", envvar="SHIFTSEC_KEV_URL", default=None,
+              help="Where to fetch CISA's KEV catalogue (JSON) from (default: CISA's feed; '' skips it).")
+@click.option("--epss-url", envvar="SHIFTSEC_EPSS_URL", default=None,
+              help="Where to fetch FIRST's EPSS scores (CSV, gzip) from (default: the daily file; '' skips it).")
+@click.option("--no-exploit-feeds", is_flag=True, help="Fetch only the OSV dumps, not the KEV and EPSS feeds.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Network timeout in seconds.")
-def db_update(db_path: Path | None, base_url: str | None, ecosystems: tuple[str, ...], timeout: float) -> None:
-    """Download the OSV advisory dumps and import them (only what changed since the last update)."""
+def db_update(db_path: Path | None, base_url: str | None, ecosystems: tuple[str, ...], kev_url: str | None,
+              epss_url: str | None, no_exploit_feeds: bool, timeout: float) -> None:
+    """Download the OSV advisory dumps, CISA's Known Exploited Vulnerabilities catalogue and the EPSS scores,
+    and import them (only what changed since the last update)."""
     from shiftsec.vulndb import update as upd
 
+    if no_exploit_feeds:
+        kev_url = epss_url = ""
     with _Progress("Downloading", unit="bytes") as bar:
         result = upd.update(
             _resolve_db(db_path),
@@ -154,13 +166,20 @@ def db_update(db_path: Path | None, base_url: str | None, ecosystems: tuple[str,
             ecosystems=ecosystems or upd.DEFAULT_ECOSYSTEMS,
             timeout=timeout,
             progress=bar.download,
+            kev_url=kev_url,
+            epss_url=epss_url,
         )
     for error in result.imported.errors[:_MAX_LISTED_ERRORS]:
         _err(f"skipped {error.path}: {error.message}")
+    feeds = ""
+    if result.feeds_downloaded or result.feeds_not_modified:
+        feeds = (f" Exploit feeds: {', '.join(result.feeds_downloaded) or 'none'} updated"
+                 f"{', ' + ', '.join(result.feeds_not_modified) + ' unchanged' if result.feeds_not_modified else ''}"
+                 f" ({result.imported.kev:,} KEV entries, {result.imported.epss:,} EPSS scores read).")
     click.echo(
         f"Updated {len(result.downloaded)} ecosystems ({', '.join(result.downloaded) or 'none'}); "
         f"{len(result.not_modified)} unchanged since the last update. "
-        f"{result.imported.added:,} advisories added, {result.imported.updated:,} updated."
+        f"{result.imported.added:,} advisories added, {result.imported.updated:,} updated.{feeds}"
     )
 
 
@@ -178,6 +197,7 @@ def db_status(db_path: Path | None, max_age: int) -> None:
         sources = store.sources()
         updated = store.meta("updated_at")
         total = store.count()
+        facts = store.exploit_status()
     click.echo(f"Advisory database: {path} (schema {SCHEMA_VERSION}, {total:,} advisories)")
     width = max((len(base) for base, _, _ in counts), default=9)
     click.echo(f"  {'Ecosystem':<{width}}  {'Advisories':>10}  {'Withdrawn':>9}")
@@ -186,6 +206,16 @@ def db_status(db_path: Path | None, max_age: int) -> None:
     click.echo("Sources:")
     for src in sources:
         click.echo(f"  {src.kind:<8} {src.location}  ({src.records:,} records, {src.updated_at})")
+    if facts.kev_loaded:
+        released = f", released {facts.kev_released}" if facts.kev_released else ""
+        click.echo(f"Known exploited (CISA KEV): catalogue {facts.kev_version}{released}, {facts.kev_count:,} CVEs")
+    else:
+        click.echo("Known exploited (CISA KEV): not imported")
+    if facts.epss_loaded:
+        model = f", model {facts.epss_model}" if facts.epss_model else ""
+        click.echo(f"EPSS scores: of {facts.epss_date or 'an unknown date'}{model}, {facts.epss_count:,} CVEs")
+    else:
+        click.echo("EPSS scores: not imported")
     if updated is None:
         click.echo("Last update: never")
         return
@@ -344,6 +374,100 @@ def config_command(
     _gate(report, fail_on)
 
 
+@main.command("ci")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@_db_option
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The configuration file (default: shiftsec.yaml at PATH, if there is one).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A policy file the security team owns; it replaces the configuration's policy section.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), metavar="REPORT",
+              help="A JSON report of an earlier scan: its findings are marked existing, the others new.")
+@click.option("--diff-base", metavar="REF",
+              help="Also scan git revision REF (in a temporary worktree): its findings are marked existing.")
+@click.option("--vex", "vex_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="An OpenVEX or CycloneDX VEX document: not_affected and fixed statements suppress findings "
+                   "(repeatable).")
+@click.option("--import", "import_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Another tool's results (SARIF 2.1.0, gitleaks, Trivy, Bandit or Semgrep JSON), "
+                                   "judged with shiftsec's own (repeatable).")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT=FILE",
+              help=f"Also write the report in FORMAT ({', '.join(FORMATS)}) to FILE (repeatable).")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+              help="Print the whole report in this format on stdout (the verdict then goes to stderr).")
+def ci_command(
+    path: Path,
+    db_path: Path | None,
+    config_path: Path | None,
+    policy_path: Path | None,
+    baseline: Path | None,
+    diff_base: str | None,
+    vex_paths: tuple[Path, ...],
+    import_paths: tuple[Path, ...],
+    outputs: tuple[str, ...],
+    fmt: str | None,
+) -> None:
+    """The pipeline gate: detect what PATH holds, run every scanner it needs in parallel, apply the policy
+    (shiftsec.yaml or --policy; exceptions, inline ignores, VEX) and exit 0 when it passes, 1 when it fails.
+    With --diff-base or --baseline, a policy with new_only (the default) fails only on what the change
+    introduced."""
+    import os
+
+    from shiftsec.ci import CiOptions, run_ci
+    from shiftsec.policy.config import find_config, load_config
+    from shiftsec.reporters import verdict as verdict_text
+
+    if baseline is not None and diff_base is not None:
+        raise UsageError("--baseline and --diff-base: choose one")
+    targets = []
+    for item in outputs:
+        fmt_name, sep, where = item.partition("=")
+        if not sep or not where or fmt_name not in FORMATS:
+            raise UsageError(f"--output {item!r}: expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}")
+        targets.append((fmt_name, Path(where)))
+    config = load_config(config_path or find_config(path), policy_file=policy_path)
+    report = run_ci(path, config, CiOptions(db_path=_resolve_db(db_path), baseline=baseline, diff_base=diff_base,
+                                            vex=vex_paths, imports=import_paths))
+    for fmt_name, target in targets:
+        _write(target, _render(report, fmt_name))
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(_render(report, "markdown") + "\n")
+        except OSError as exc:
+            _err(f"warning: cannot append to $GITHUB_STEP_SUMMARY ({summary_file}): {exc.strerror or exc}")
+    text = verdict_text.render(report)
+    if fmt is not None:
+        _emit(report, fmt, None)
+        click.echo(text, nl=False, err=True)
+    else:
+        click.echo(text, nl=False)
+    if report.verdict is not None and not report.verdict.passed:
+        raise SystemExit(1)
+
+
+@main.command("explain")
+@click.argument("identifier", metavar="ID")
+@_db_option
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def explain_command(identifier: str, db_path: Path | None, fmt: str) -> None:
+    """What a finding's ID means: an advisory id or alias (GHSA-…, CVE-…, PYSEC-…; from the database) or a rule id
+    (secret, misconfiguration): what it is, why it matters, how to fix it, and references."""
+    from shiftsec.explain import explain, render_text, to_dict
+
+    found = explain(identifier, db_path)
+    if fmt == "json":
+        from shiftsec.reporters._common import dump_json
+
+        click.echo(dump_json(to_dict(found)), nl=False)
+        return
+    import shutil
+
+    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+    click.echo(render_text(found, width=min(width, 120)), nl=False)
+
+
 def _secret_filter(include_generated: bool, fixture_dirs: str) -> Any:
     """The secret scanner's FileFilter from the CLI options."""
     from shiftsec.scanners.secrets import FileFilter
@@ -354,38 +478,35 @@ def _secret_filter(include_generated: bool, fixture_dirs: str) -> Any:
     return FileFilter(include_generated=include_generated, fixture_dirs=names)
 
 
-def _emit(report: Any, fmt: str, output: Path | None) -> None:
-    if fmt == "json":
-        from shiftsec.reporters import json as json_reporter
-
-        text = json_reporter.render(report)
-    elif fmt == "sarif":
-        from shiftsec.reporters import sarif
-
-        text = sarif.render(report)
-    elif fmt == "markdown":
-        from shiftsec.reporters import markdown
-
-        text = markdown.render(report)
-    elif fmt in ("cyclonedx", "spdx"):
-        import importlib
-
-        text = importlib.import_module(f"shiftsec.reporters.{fmt}").render(report)
-    else:
+def _render(report: Any, fmt: str, *, to_terminal: bool = False) -> str:
+    """The report in one of FORMATS (each reporter imported only when used)."""
+    if fmt == "table":
         import shutil
 
         from shiftsec.reporters import table
 
-        to_terminal = output is None and sys.stdout.isatty()
         width = shutil.get_terminal_size((120, 24)).columns if to_terminal else 120
-        text = table.render(report, color=to_terminal, width=width)
+        return str(table.render(report, color=to_terminal, width=width))
+    import importlib
+
+    name = "json" if fmt == "json" else fmt
+    return str(importlib.import_module(f"shiftsec.reporters.{name}").render(report))
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _emit(report: Any, fmt: str, output: Path | None) -> None:
+    to_terminal = output is None and sys.stdout.isatty()
+    text = _render(report, fmt, to_terminal=to_terminal)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    _write(output, text)
 
 
 def _gate(report: Any, fail_on: str | None) -> None:
@@ -394,7 +515,7 @@ def _gate(report: Any, fail_on: str | None) -> None:
     from shiftsec.model import Severity
 
     threshold = Severity.parse(fail_on)
-    failing = [f for f in report.findings if f.severity >= threshold]
+    failing = [f for f in report.findings if f.severity >= threshold and f.suppression is None]
     if failing:
         _err(f"{len(failing)} findings at or above {threshold.name}: failing (--fail-on {fail_on})")
         raise SystemExit(1)

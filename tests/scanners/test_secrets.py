@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shiftsec.cli import FIXTURE_DIRS
-from shiftsec.model import Commit, FindingType
+from shiftsec.model import Commit, FindingType, SuppressionKind
 from shiftsec.scanners.secrets import DEFAULT_FIXTURE_DIRS, FileFilter, read_capped, redact, scan_blocks, scan_files
 from shiftsec.secrets.api import Rule
 from shiftsec.secrets.engine import Engine
@@ -78,7 +78,11 @@ def test_blocks_map_lines_and_keep_the_oldest_commit() -> None:
     result = scan_blocks(blocks, _engine(), RULES)
     found = {(f.location.path, f.location.line, f.location.commit.sha[0]): f for f in result.findings
              if f.location and f.location.commit}
-    assert set(found) == {("app.py", 12, "1"), ("other.py", 7, "2")}
+    assert set(found) == {("app.py", 12, "1"), ("other.py", 7, "2"), ("ok.py", 3, "1")}
+    # the inline ignore keeps its finding, marked suppressed where the comment is
+    ignored = found["ok.py", 3, "1"].suppression
+    assert ignored is not None and (ignored.kind, ignored.source) == (SuppressionKind.INLINE, "ok.py:3")
+    assert [k for k, f in found.items() if f.suppression is None] == [("app.py", 12, "1"), ("other.py", 7, "2")]
     assert found["app.py", 12, "1"].message.endswith("(added by 2 commits; the oldest is shown)")
     assert "commit 111111111111, Ann Dev, 2026-11-01" in found["app.py", 12, "1"].message
     assert all(f.type is FindingType.SECRET and f.evidence == redact(token) for f in result.findings)

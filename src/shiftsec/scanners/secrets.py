@@ -3,8 +3,9 @@
 A finding shows the rule, the file and line, a redacted form (the first 4 characters and the length) and the
 SHA-256 of the value; its fingerprint is built from the rule id, that hash and the path, so it survives line
 moves and can be baselined without storing the secret. Inline `shiftsec:ignore` (optionally
-`shiftsec:ignore=<rule-id>`) on the line of a match silences it. Which files are read is decided here: text
-files up to a size cap, never lockfiles, minified bundles or known binary formats.
+`shiftsec:ignore=<rule-id>`) on the line of a match marks its finding suppressed (kind inline: reported, never
+failing; a policy with `allow_inline_ignores: false` makes the comment inert). Which files are read is decided
+here: text files up to a size cap, never lockfiles, minified bundles or known binary formats.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from shiftsec.model import Commit, Finding, FindingType, Location, ScanError, fingerprint
+from shiftsec.model import (
+    Commit,
+    Finding,
+    FindingType,
+    Location,
+    ScanError,
+    Suppression,
+    SuppressionKind,
+    fingerprint,
+)
 from shiftsec.secrets.api import Allowlist, Matcher, Rule, SecretMatch
 from shiftsec.secrets.text import BINARY_PROBE, is_binary
 
@@ -139,8 +149,6 @@ def findings_for(
     ignored = _ignore_check(data)
     out = []
     for match in matches:
-        if ignored(match):
-            continue
         rule = rules[match.rule_id]
         digest = secret_hash(match.secret)
         line, end_line = match.line, match.end_line
@@ -148,6 +156,9 @@ def findings_for(
             line = line_numbers[min(line, len(line_numbers)) - 1]
             end_line = line_numbers[min(end_line, len(line_numbers)) - 1]
         where = f"{path} line {line}"
+        # An inline ignore keeps the finding, marked: the policy may make such comments inert.
+        suppression = Suppression(SuppressionKind.INLINE, "inline shiftsec:ignore", source=f"{path}:{line}") if (
+            ignored(match)) else None
         if commit is not None:
             where += f" (commit {commit.sha[:12]}, {commit.author}, {commit.date[:10]})"
         out.append(Finding(
@@ -162,6 +173,7 @@ def findings_for(
                                             "the code (and its history).",
             evidence=redact(match.secret),
             secret_sha256=digest,
+            suppression=suppression,
         ))
     return out
 
