@@ -9,6 +9,7 @@ reporters must sort them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,13 +17,18 @@ import pytest
 
 from shiftsec.model import (
     DatabaseInfo,
+    ExceptionNote,
     Finding,
     FindingType,
     Location,
     Package,
     Report,
+    RuleOutcome,
     ScanError,
     Severity,
+    Suppression,
+    SuppressionKind,
+    Verdict,
     fingerprint,
 )
 
@@ -477,3 +483,114 @@ def graph_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store.open(path, create=True) as store:
         assert import_paths(store, [folder]).errors == []
     return path
+
+
+# --- a report judged by a policy (`shiftsec ci`) ---------------------------------------------------------------
+#
+# The sample findings plus a secret, a misconfiguration and a SAST finding; some are new against the baseline,
+# some existing; one suppressed by a governed exception, one by a VEX statement, one inline; KEV/EPSS and CWEs
+# where they matter. Three rules fail, one passes; one exception has expired and one is stale.
+
+
+def _by_rule(rule_id: str) -> Finding:
+    return next(finding for finding in FINDINGS if finding.rule_id == rule_id)
+
+
+P_LOG4J = dataclasses.replace(_by_rule("GHSA-jfh8-c2jp-5v3q"), change="new", kev=True, epss=0.97565)
+P_LODASH_HIGH = dataclasses.replace(_by_rule("GHSA-35jh-r3h4-6jhm"), change="new", kev=False, epss=0.0123)
+P_MINIMIST = dataclasses.replace(
+    _by_rule("GHSA-xvch-5gv4-984h"),
+    change="existing",
+    suppression=Suppression(
+        SuppressionKind.EXCEPTION, "dev-only build tool, never shipped", owner="team-web", expires="2026-12-31",
+        source="shiftsec.yaml",
+    ),
+)
+P_URLLIB3 = dataclasses.replace(
+    _by_rule("GHSA-q2q7-5pp4-w6pg"),
+    change="existing",
+    suppression=Suppression(
+        SuppressionKind.VEX, "we never parse user-supplied URLs", justification="vulnerable_code_not_in_execute_path",
+        source="vex/app.openvex.json",
+    ),
+)
+P_SECRET = Finding(
+    type=FindingType.SECRET,
+    rule_id="github-pat",
+    severity=Severity.HIGH,
+    title="GitHub personal access token",
+    message="A GitHub personal access token is exposed.",
+    fingerprint=fingerprint("github-pat", "0f" * 32, "config/settings.py"),
+    location=Location("config/settings.py", 12),
+    remediation="Revoke the token on GitHub, then remove it from the code and its history.",
+    evidence="ghp_… (40 characters)",
+    secret_sha256="0f" * 32,
+    change="new",
+)
+P_MISCONFIG = Finding(
+    type=FindingType.MISCONFIG,
+    rule_id="KSV012",
+    severity=Severity.MEDIUM,
+    title="Runs as root user",
+    message="Container 'api' of Deployment 'api' should set securityContext.runAsNonRoot to true.",
+    fingerprint=fingerprint("KSV012", "deploy/api.yaml", "api"),
+    location=Location("deploy/api.yaml", 21),
+    remediation="Set containers[].securityContext.runAsNonRoot to true.",
+    description="Running as a non-root user limits what a compromised container can do.",
+    change="existing",
+)
+P_SAST = Finding(
+    type=FindingType.SAST,
+    rule_id="B608",
+    severity=Severity.MEDIUM,
+    title="Possible SQL injection via string-based query construction",
+    message="Query built with an f-string from request data.",
+    fingerprint=fingerprint("B608", "app/db.py"),
+    location=Location("app/db.py", 42, 44),
+    remediation="Use a parameterised query.",
+    cwes=("CWE-89",),
+    references=("https://cwe.mitre.org/data/definitions/89.html",),
+    change="new",
+    sources=("bandit",),
+    suppression=Suppression(SuppressionKind.INLINE, "constant table name, reviewed", source="app/db.py:42"),
+)
+
+POLICY_FINDINGS = (
+    *(f for f in FINDINGS if f.rule_id not in {P_LOG4J.rule_id, P_LODASH_HIGH.rule_id, P_MINIMIST.rule_id,
+                                               P_URLLIB3.rule_id}),
+    P_LOG4J, P_LODASH_HIGH, P_MINIMIST, P_URLLIB3, P_SECRET, P_MISCONFIG, P_SAST,
+)  # fmt: skip
+
+POLICY_RULES = (
+    RuleOutcome("no-critical", "any type, severity >= CRITICAL", (P_LOG4J,)),
+    RuleOutcome("fixable-high", "vulnerability, severity >= HIGH, fix available", (P_LODASH_HIGH, P_LOG4J)),
+    RuleOutcome("no-secrets", "secret, any severity", (P_SECRET,)),
+    RuleOutcome("misconfig-high", "misconfig, severity >= HIGH"),
+)
+
+POLICY_EXCEPTIONS = (
+    ExceptionNote("expired", "GHSA-29mw-wpgm-hmr9 in lodash", "upgrade planned with the UI rewrite", "team-web",
+                  "2024-04-30", "shiftsec.yaml:14"),
+    ExceptionNote("stale", "CVE-2019-10744", "old lodash, removed since", "team-api", "2025-01-31",
+                  "shiftsec.yaml:21"),
+)
+
+POLICY_VERDICT = Verdict(
+    passed=False, rules=POLICY_RULES, policy="shiftsec.yaml", exceptions=POLICY_EXCEPTIONS, baseline="origin/main",
+)
+
+
+@pytest.fixture
+def policy_report(sample_report: Report) -> Report:
+    """`sample_report` judged by a policy that fails (see above)."""
+    return dataclasses.replace(
+        sample_report, findings=POLICY_FINDINGS, verdict=POLICY_VERDICT, scanners=("vuln", "secret", "misconfig"),
+    )
+
+
+@pytest.fixture
+def passed_report(policy_report: Report) -> Report:
+    """`policy_report` with every rule passing, no exception notes, and only new findings able to fail."""
+    rules = tuple(dataclasses.replace(rule, failing=()) for rule in POLICY_RULES)
+    verdict = dataclasses.replace(POLICY_VERDICT, passed=True, rules=rules, exceptions=(), new_only=True)
+    return dataclasses.replace(policy_report, verdict=verdict)

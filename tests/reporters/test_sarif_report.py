@@ -254,3 +254,93 @@ def test_long_texts_are_bounded(sample_report: Report, validator: Draft4Validato
     assert len(rule["fullDescription"]["text"]) <= sarif.DESCRIPTION_LIMIT
     assert len(rule["help"]["text"]) <= sarif.HELP_LIMIT
     assert len(data["runs"][0]["results"][0]["message"]["text"]) <= sarif.MESSAGE_LIMIT
+
+
+# --- what the policy said: suppressions, baseline state, exploitation facts, CWEs, SAST -------------------
+
+
+def test_policy_golden(policy_report: Report, golden: Callable[[str, str], None]) -> None:
+    golden("policy.sarif", sarif.render(policy_report))
+
+
+def test_policy_report_is_valid(policy_report: Report, validator: Draft4Validator) -> None:
+    data = render(policy_report)
+    validate(validator, data)
+    for result in data["runs"][0]["results"]:  # GitHub's requirements hold for every finding type
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert result["partialFingerprints"]["shiftsec/v1"]
+
+
+def _results(report: Report) -> dict[str, dict[str, Any]]:
+    return {result["ruleId"]: result for result in render(report)["runs"][0]["results"]}
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "suppressions"),
+    [
+        ("GHSA-xvch-5gv4-984h", [{"kind": "external", "status": "accepted",
+                                  "justification": "dev-only build tool, never shipped (owner: team-web; expires: "
+                                                   "2026-12-31; source: shiftsec.yaml)",
+                                  "properties": {"shiftsecKind": "exception"}}]),
+        ("GHSA-q2q7-5pp4-w6pg", [{"kind": "external", "status": "accepted",
+                                  "justification": "we never parse user-supplied URLs (VEX justification: "
+                                                   "vulnerable_code_not_in_execute_path; source: "
+                                                   "vex/app.openvex.json)",
+                                  "properties": {"shiftsecKind": "vex"}}]),
+        ("B608", [{"kind": "inSource", "status": "accepted",
+                   "justification": "constant table name, reviewed (source: app/db.py:42)",
+                   "properties": {"shiftsecKind": "inline"}}]),
+        ("GHSA-jfh8-c2jp-5v3q", None),
+        ("github-pat", None),
+    ],
+)
+def test_suppressions(policy_report: Report, rule_id: str, suppressions: list[dict[str, Any]] | None) -> None:
+    assert _results(policy_report)[rule_id].get("suppressions") == suppressions
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "state"),
+    [("GHSA-jfh8-c2jp-5v3q", "new"), ("github-pat", "new"), ("KSV012", "unchanged"),
+     ("GHSA-xvch-5gv4-984h", "unchanged"), ("GO-2021-0113", None)],
+)
+def test_baseline_state(policy_report: Report, rule_id: str, state: str | None) -> None:
+    assert _results(policy_report)[rule_id].get("baselineState") == state
+
+
+def test_exploitation_facts_and_sources(policy_report: Report) -> None:
+    results = _results(policy_report)
+    assert results["GHSA-jfh8-c2jp-5v3q"]["properties"]["kev"] is True
+    assert results["GHSA-jfh8-c2jp-5v3q"]["properties"]["epss"] == 0.97565
+    assert results["GHSA-35jh-r3h4-6jhm"]["properties"]["kev"] is False
+    assert "kev" not in results["GO-2021-0113"]["properties"]  # unknown: left out
+    assert "epss" not in results["GO-2021-0113"]["properties"]
+    assert results["B608"]["properties"]["cwes"] == ["CWE-89"]
+    assert results["B608"]["properties"]["alsoReportedBy"] == ["bandit"]
+
+
+def test_rule_tags_by_type_and_cwe(policy_report: Report) -> None:
+    rules = {rule["id"]: rule for rule in render(policy_report)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["B608"]["properties"]["tags"] == ["security", "sast", "external/cwe/cwe-89"]
+    assert rules["github-pat"]["properties"]["tags"] == ["security", "secret"]
+    assert rules["KSV012"]["properties"]["tags"] == ["security", "misconfig"]
+    assert rules["GHSA-jfh8-c2jp-5v3q"]["properties"]["tags"] == ["security", "vulnerability", "Maven"]
+    assert rules["B608"]["properties"]["security-severity"] == "5.5"
+    assert "Use a parameterised query." in rules["B608"]["help"]["text"]
+
+
+def test_sast_result(policy_report: Report) -> None:
+    result = _results(policy_report)["B608"]
+    assert result["message"]["text"] == "B608: Possible SQL injection via string-based query construction."
+    assert result["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": "app/db.py"}, "region": {"startLine": 42, "endLine": 44}}}
+    ]
+
+
+@pytest.mark.parametrize("cwes", [("CWE-79", "cwe-022", "CWE-79"), ("not a cwe", "CWE-"), ()])
+def test_cwe_tags_are_normalised(policy_report: Report, cwes: tuple[str, ...], validator: Draft4Validator) -> None:
+    sast = next(f for f in policy_report.findings if f.rule_id == "B608")
+    data = render(dataclasses.replace(policy_report, findings=(dataclasses.replace(sast, cwes=cwes),)))
+    validate(validator, data)
+    tags = data["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["tags"]
+    expected = ["external/cwe/cwe-22", "external/cwe/cwe-79"] if cwes and cwes[0] == "CWE-79" else []
+    assert tags == ["security", "sast", *expected]

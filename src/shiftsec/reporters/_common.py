@@ -133,3 +133,17 @@ def secrets_summary(report: Report, secrets: list[Finding]) -> str:
         return f"{plural(len(secrets), 'secret')} in {plural(files, 'file')}"
     unit = "file change" if report.target_type.startswith("git-") else "file"
     return f"No secrets in {plural(report.secrets_searched or 0, unit)} searched"
+
+
+def fix_text(finding: Finding) -> str:
+    """How to fix a finding, in one line: its remediation, else the upgrade that fixes it, else what is known.
+    The verdict, JUnit and HTML outputs all say it this way."""
+    if finding.remediation:
+        return one_line(finding.remediation, 500)
+    if finding.fixed_in and finding.package is not None:
+        return f"upgrade {finding.package.name} to {one_line(finding.fixed_in, 100)} or later"
+    if finding.fixed_in:
+        return f"upgrade to {one_line(finding.fixed_in, 100)} or later"
+    if finding.package is not None:
+        return "no fixed version is known: remove the dependency, or add an exception with a reason and an expiry"
+    return f"see `shiftsec explain {finding.rule_id}`"

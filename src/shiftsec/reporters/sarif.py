@@ -15,6 +15,16 @@ Choices made for GitHub code scanning:
   never line numbers), so alerts are matched across runs.
 * Inputs that could not be fully read are `toolExecutionNotifications` of the single invocation, which
   stays `executionSuccessful: true`: the scan finished.
+
+What the policy said (`shiftsec ci`):
+
+* A suppressed finding is still a result, with `suppressions`: kind `external` for a governed exception or a
+  VEX statement, `inSource` for a `shiftsec:ignore` comment or an annotation, `status: "accepted"`, and a
+  `justification` holding the reason, then the owner, expiry, VEX justification and source where known.
+  GitHub code scanning closes such alerts as dismissed instead of reporting them open.
+* `baselineState` is `new` or `unchanged` when the findings were compared with a baseline (`change`).
+* `properties.kev` / `properties.epss` carry the exploitation facts when known; a rule's CWEs become tags
+  `external/cwe/cwe-N` (GitHub shows them), and its type (`vulnerability`, `secret`, `misconfig`, `sast`) a tag.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from shiftsec.model import Finding, Location, Report, ScanError, Severity
+from shiftsec.model import Finding, FindingType, Location, Report, ScanError, Severity, Suppression, SuppressionKind
 from shiftsec.reporters._common import clip, dump_json, finding_location, one_line, sorted_findings
 
 SARIF_VERSION = "2.1.0"
@@ -64,6 +74,10 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
 # encoded, so that `alpine:3.18` is not read as a URI with the scheme `alpine`.
 _URI_SAFE = "/@!$&'()*+,;=~"
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:/")
+_CWE = re.compile(r"^\s*CWE-(\d+)\s*$", re.IGNORECASE)
+BASELINE_STATES = {"new": "new", "existing": "unchanged"}
+SUPPRESSION_KINDS = {SuppressionKind.EXCEPTION: "external", SuppressionKind.VEX: "external",
+                     SuppressionKind.INLINE: "inSource"}
 
 
 def render(report: Report) -> str:
@@ -115,6 +129,8 @@ class _Rule:
     severity: Severity
     cvss_score: float | None = None
     ecosystems: set[str] = field(default_factory=set)
+    kinds: set[FindingType] = field(default_factory=set)
+    cwes: set[int] = field(default_factory=set)
     remediations: dict[str, None] = field(default_factory=dict)  # ordered set
 
 
@@ -131,6 +147,11 @@ def _collect_rules(findings: list[Finding]) -> list[_Rule]:
             rule.cvss_score = score if rule.cvss_score is None else max(rule.cvss_score, score)
         if finding.package is not None:
             rule.ecosystems.add(finding.package.ecosystem)
+        rule.kinds.add(finding.type)
+        for cwe in finding.cwes:
+            match = _CWE.match(cwe)
+            if match:
+                rule.cwes.add(int(match.group(1)))
         if finding.remediation and len(rule.remediations) < LIST_LIMIT:
             rule.remediations[finding.remediation] = None
     return [by_id[rule_id] for rule_id in sorted(by_id)]
@@ -154,7 +175,9 @@ def _rule(rule: _Rule) -> dict[str, Any]:
     first = rule.first
     title = one_line(first.title, DESCRIPTION_LIMIT) or rule.rule_id
     full = clip(first.description or first.message, DESCRIPTION_LIMIT).strip() or title
-    tags = ["security", "vulnerability", *sorted(rule.ecosystems)]
+    kinds = [kind.value for kind in FindingType if kind in rule.kinds]
+    cwes = [f"external/cwe/cwe-{number}" for number in sorted(rule.cwes)]
+    tags = ["security", *kinds, *sorted(rule.ecosystems), *cwes]
     properties: dict[str, Any] = {}
     score = security_severity(rule.severity, rule.cvss_score)
     if score is not None:
@@ -307,6 +330,10 @@ def _result(finding: Finding, rule_index: int, target_uri: str | None) -> dict[s
     if uri is not None:
         result["locations"] = [{"physicalLocation": _physical_location(uri, location)}]
     result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.change in BASELINE_STATES:
+        result["baselineState"] = BASELINE_STATES[finding.change]
+    if finding.suppression is not None:
+        result["suppressions"] = [_suppression(finding.suppression)]
     properties: dict[str, Any] = {"severity": finding.severity.name}
     if finding.package is not None:
         package = finding.package
@@ -319,11 +346,40 @@ def _result(finding: Finding, rule_index: int, target_uri: str | None) -> dict[s
             properties["package"]["purl"] = package.purl
     if finding.fixed_in:
         properties["fixedIn"] = finding.fixed_in
+    if finding.kev is not None:
+        properties["kev"] = finding.kev
+    if finding.epss is not None and math.isfinite(finding.epss):
+        properties["epss"] = finding.epss
+    if finding.cwes:
+        properties["cwes"] = list(finding.cwes)
+    if finding.sources:
+        properties["alsoReportedBy"] = list(finding.sources)
     commit = finding.location.commit if finding.location is not None else None
     if commit is not None:
         properties["commit"] = {"sha": commit.sha, "author": commit.author, "email": commit.email, "date": commit.date}
     result["properties"] = properties
     return result
+
+
+def justification(suppression: Suppression) -> str:
+    """Why a finding is suppressed, in one line: the reason, then owner, expiry, VEX justification, source."""
+    details = [
+        f"{label}: {value}"
+        for label, value in (("owner", suppression.owner), ("expires", suppression.expires),
+                             ("VEX justification", suppression.justification), ("source", suppression.source))
+        if value
+    ]
+    reason = suppression.reason or f"suppressed ({suppression.kind.value})"
+    return one_line(f"{reason} ({'; '.join(details)})" if details else reason, MESSAGE_LIMIT)
+
+
+def _suppression(suppression: Suppression) -> dict[str, Any]:
+    return {
+        "kind": SUPPRESSION_KINDS[suppression.kind],
+        "status": "accepted",
+        "justification": justification(suppression),
+        "properties": {"shiftsecKind": suppression.kind.value},
+    }
 
 
 # --- notifications ----------------------------------------------------------------------------------------

@@ -5,19 +5,9 @@ per rule (the full list is in the reports written with `--output`)."""
 from __future__ import annotations
 
 from shiftsec.model import Finding, Report
+from shiftsec.reporters._common import fix_text
 
-__all__ = ["fix_of", "render"]
-
-
-def fix_of(finding: Finding) -> str:
-    """How to fix one finding, in a few words."""
-    if finding.fixed_in and finding.package is not None:
-        return f"upgrade {finding.package.name} to {finding.fixed_in}"
-    if finding.remediation:
-        return finding.remediation.splitlines()[0]
-    if finding.package is not None:
-        return "no fixed version yet: remove the dependency, or add an exception with a reason and an expiry"
-    return "see the rule's documentation (`shiftsec explain " + finding.rule_id + "`)"
+__all__ = ["render"]
 
 
 def _where(finding: Finding) -> str:
@@ -55,12 +45,12 @@ def _lines(report: Report, failing: tuple[Finding, ...], limit: int) -> list[str
                 target += f"; no fix yet for {', '.join(known.unfixed)}"
             out.append(f"               fix: {target}")
         else:
-            out.append(f"               fix: {fix_of(first)}")
+            out.append(f"               fix: {fix_text(first)}")
     for finding in singles:
         where = _where(finding)
         out.append(f"      {finding.severity.name:<8} {finding.rule_id}  {finding.title}"
                    + (f"  at {where}" if where else ""))
-        out.append(f"               fix: {fix_of(finding)}")
+        out.append(f"               fix: {fix_text(finding)}")
     if len(out) > 2 * limit:
         hidden = (len(out) - 2 * limit) // 2
         out = [*out[:2 * limit], f"      … and {hidden} more (see the full report)"]
