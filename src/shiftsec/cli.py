@@ -468,6 +468,25 @@ def explain_command(identifier: str, db_path: Path | None, fmt: str) -> None:
     click.echo(render_text(found, width=min(width, 120)), nl=False)
 
 
+@main.command("init")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Replace files shiftsec wrote before (never .pre-commit-config.yaml).")
+def init_command(path: Path, force: bool) -> None:
+    """Write a starter shiftsec.yaml, a pre-commit hook, and CI definitions for GitHub Actions and GitLab CI: a
+    diff-aware gate on pull requests, a full scan on the main branch kept as the next baseline, and a nightly
+    check of what shipped against newly published advisories."""
+    from shiftsec.init import plan, write
+
+    planned = plan(path, force=force)
+    write(path, planned)
+    for item in planned:
+        if item.action == "skip-exists":
+            _err(f"skipped   {item.hint or item.path + ' exists: left as it is'}")
+        else:
+            click.echo(f"{'created' if item.action == 'create' else 'replaced'}   {item.path}")
+    click.echo("Next: review shiftsec.yaml, run `pre-commit install`, and commit the CI files (docs/ci-setup.md).")
+
+
 def _secret_filter(include_generated: bool, fixture_dirs: str) -> Any:
     """The secret scanner's FileFilter from the CLI options."""
     from shiftsec.scanners.secrets import FileFilter

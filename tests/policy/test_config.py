@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from shiftsec.cli import run
 from shiftsec.model import FindingType, Severity
@@ -157,3 +158,38 @@ def test_the_cli_exits_2_with_the_one_line(tmp_path: Path, capsys: pytest.Captur
     (tmp_path / "shiftsec.yaml").unlink()
     assert run(["ci", str(tmp_path), "--policy", str(tmp_path / "missing.yaml")]) == 2
     assert "missing.yaml: no such file" in capsys.readouterr().err
+
+
+def _schema_check(text: str) -> bool:
+    """Whether the shipped JSON Schema accepts the file (dates kept as text, as shiftsec reads them)."""
+    import json
+
+    import jsonschema
+
+    from shiftsec.policy.config import _Loader
+
+    schema = json.loads(Path(__file__).parents[2].joinpath("src/shiftsec/schemas/shiftsec-config.schema.json")
+                        .read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    data = yaml.load(text, Loader=_Loader) or {}
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    return validator.is_valid(data)
+
+
+SCHEMA_CASES = [GOOD, "{}\n", "policy:\n  fail:\n    - type: secret\n", "scanners:\n  secret: false\n"]
+
+
+@pytest.mark.parametrize("text", SCHEMA_CASES)
+def test_the_schema_accepts_what_shiftsec_accepts(tmp_path: Path, text: str) -> None:
+    load_config(_write(tmp_path, text))
+    assert _schema_check(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    case for case in test_each_mistake_is_one_line_naming_file_line_and_key.pytestmark[0].args[1]  # type: ignore[attr-defined]
+    if "invalid YAML" not in case[1] and "alias" not in case[1] and "one YAML document" not in case[1]
+    and "duplicate rule name" not in case[1]
+])
+def test_the_schema_rejects_what_shiftsec_rejects(text: str, expected: str) -> None:
+    # (a duplicate rule name is beyond JSON Schema; the YAML-level mistakes never reach a schema)
+    assert not _schema_check(text), expected
