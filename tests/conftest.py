@@ -101,3 +101,33 @@ def as_unprivileged_user(work: Path, func: Callable[[], Any], *, locked: list[st
         data = pipe.read()
     os.waitpid(pid, 0)
     return json.loads(data)
+
+
+# A Cargo.lock with smallvec at {version}: 1.6.0 has RUSTSEC-2021-0003 (CVE-2021-25900, CRITICAL), 1.6.1 fixes it.
+CARGO = """\
+version = 3
+
+[[package]]
+name = "agent"
+version = "0.1.0"
+dependencies = [
+ "smallvec",
+]
+
+[[package]]
+name = "smallvec"
+version = "{version}"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"""
+
+
+@pytest.fixture(scope="session")
+def smallvec_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding RustSec's smallvec advisories only (fast to build)."""
+    from shiftsec.vulndb.importing import import_paths
+    from shiftsec.vulndb.store import Store
+
+    path = tmp_path_factory.mktemp("smallvec-db") / "db.sqlite"
+    with Store.open(path, create=True) as store:
+        import_paths(store, [shared("advisories", "rustsec", "crates", "smallvec")])
+    return path

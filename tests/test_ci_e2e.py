@@ -15,23 +15,8 @@ from pathlib import Path
 import pytest
 
 from shiftsec.cli import run
-from tests.conftest import shared
+from tests.conftest import CARGO
 
-CARGO = """\
-version = 3
-
-[[package]]
-name = "agent"
-version = "0.1.0"
-dependencies = [
- "smallvec",
-]
-
-[[package]]
-name = "smallvec"
-version = "{version}"
-source = "registry+https://github.com/rust-lang/crates.io-index"
-"""
 POD = """\
 apiVersion: v1
 kind: Pod
@@ -76,17 +61,6 @@ def _commit(repo: Path, files: dict[str, str | None], message: str) -> None:
     _git(repo, "commit", "-q", "-m", message)
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from shiftsec.vulndb.importing import import_paths
-    from shiftsec.vulndb.store import Store
-
-    path = tmp_path_factory.mktemp("db") / "db.sqlite"
-    with Store.open(path, create=True) as store:
-        import_paths(store, [shared("advisories", "rustsec", "crates", "smallvec")])
-    return path
-
-
 def _ci(capsys: pytest.CaptureFixture[str], repo: Path, db: Path, *extra: str) -> tuple[int, str, dict[str, object]]:
     report = repo.parent / "report.json"
     code = run(["ci", str(repo), "--db", str(db), "--output", f"json={report}", *extra])
@@ -101,7 +75,7 @@ def _failing(report: dict[str, object]) -> set[tuple[str, str]]:
             for rule in report["policy"]["rules"] for fp in rule["failing"]}  # type: ignore[index]
 
 
-def test_the_pull_request_story(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_pull_request_story(tmp_path: Path, smallvec_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main")
@@ -111,7 +85,7 @@ def test_the_pull_request_story(tmp_path: Path, db: Path, capsys: pytest.Capture
         "src/main.rs": "fn main() {}\n",
         "deploy/pod.yaml": POD.replace("{digest}", digest).replace("{privileged}", "false"),
     }, "main: a clean service")
-    code, out, report = _ci(capsys, repo, db)
+    code, out, report = _ci(capsys, repo, smallvec_db)
     assert code == 0, out
     assert out.startswith("PASSED: no finding breaks the policy (built-in defaults)")
     assert report["policy"]["passed"] is True  # type: ignore[index]
@@ -125,7 +99,7 @@ def test_the_pull_request_story(tmp_path: Path, db: Path, capsys: pytest.Capture
         "app/settings.py": f'AWS_ACCESS_KEY_ID = "{key}"\n',
         "deploy/pod.yaml": POD.replace("{digest}", digest).replace("{privileged}", "true"),
     }, "feature: everything wrong")
-    code, out, report = _ci(capsys, repo, db, "--diff-base", "main")
+    code, out, report = _ci(capsys, repo, smallvec_db, "--diff-base", "main")
     assert code == 1
     assert _failing(report) == {
         ("vulnerabilities", "CVE-2021-25900"),
@@ -151,12 +125,12 @@ def test_the_pull_request_story(tmp_path: Path, db: Path, capsys: pytest.Capture
         "app/settings.py": 'import os\n\nAWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]\n',
         "deploy/pod.yaml": POD.replace("{digest}", digest).replace("{privileged}", "false"),
     }, "feature: fixed")
-    code, out, report = _ci(capsys, repo, db, "--diff-base", "main")
+    code, out, report = _ci(capsys, repo, smallvec_db, "--diff-base", "main")
     assert code == 0, out
     assert _failing(report) == set()
 
 
-def test_an_existing_finding_never_fails_a_branch_under_new_only(tmp_path: Path, db: Path,
+def test_an_existing_finding_never_fails_a_branch_under_new_only(tmp_path: Path, smallvec_db: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -164,27 +138,27 @@ def test_an_existing_finding_never_fails_a_branch_under_new_only(tmp_path: Path,
     _commit(repo, {"Cargo.lock": CARGO.replace("{version}", "1.6.0")}, "main: already vulnerable")
     _git(repo, "checkout", "-q", "-b", "docs")
     _commit(repo, {"README.md": "# docs only\n"}, "docs: unrelated change")
-    code, out, report = _ci(capsys, repo, db, "--diff-base", "main")
+    code, out, report = _ci(capsys, repo, smallvec_db, "--diff-base", "main")
     assert code == 0, out
     [finding] = [f for f in report["findings"] if f["type"] == "vulnerability"]  # type: ignore[union-attr]
     assert (finding["rule_id"], finding["change"], finding["status"]) == ("CVE-2021-25900", "existing", "open")
     assert "1 already in git:main" in out
     # the same branch under a policy that judges everything fails on it
     (repo / "strict.yaml").write_text("new_only: false\n")
-    code, _, report = _ci(capsys, repo, db, "--diff-base", "main", "--policy", str(repo / "strict.yaml"))
+    code, _, report = _ci(capsys, repo, smallvec_db, "--diff-base", "main", "--policy", str(repo / "strict.yaml"))
     assert code == 1 and _failing(report) == {("vulnerabilities", "CVE-2021-25900")}
 
 
-def test_a_baseline_report_works_like_a_base_revision(tmp_path: Path, db: Path,
+def test_a_baseline_report_works_like_a_base_revision(tmp_path: Path, smallvec_db: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "Cargo.lock").write_text(CARGO.replace("{version}", "1.6.0"))
-    code, _, first = _ci(capsys, tree, db)
+    code, _, first = _ci(capsys, tree, smallvec_db)
     assert code == 1
     saved = tmp_path / "main.json"
     saved.write_text(json.dumps(first))
-    code, out, report = _ci(capsys, tree, db, "--baseline", str(saved))
+    code, out, report = _ci(capsys, tree, smallvec_db, "--baseline", str(saved))
     assert code == 0, out
     assert {f["change"] for f in report["findings"]} == {"existing"}  # type: ignore[union-attr]
 
@@ -195,13 +169,13 @@ def test_a_baseline_report_works_like_a_base_revision(tmp_path: Path, db: Path,
     (["--baseline", "x.json", "--diff-base", "main"], "--baseline and --diff-base: choose one"),
     (["--output", "yaml=out.yaml"], "--output 'yaml=out.yaml': expected FORMAT=FILE"),
 ])
-def test_bad_gate_options_are_one_line(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str],
+def test_bad_gate_options_are_one_line(tmp_path: Path, smallvec_db: Path, capsys: pytest.CaptureFixture[str],
                                        args: list[str], message: str) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main")
     _commit(repo, {"Cargo.lock": CARGO.replace("{version}", "1.6.1")}, "init")
     os.chdir(tmp_path)
-    assert run(["ci", str(repo), "--db", str(db), *args]) == 2
+    assert run(["ci", str(repo), "--db", str(smallvec_db), *args]) == 2
     err = capsys.readouterr().err
     assert message in err.splitlines()[0] and "Traceback" not in err
