@@ -525,10 +525,11 @@ def wrap(line: str, width: int = 115) -> str:
     return textwrap.fill(line, width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
 
 
-def write_section(text: str) -> None:
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace the BENCHMARKS.md section headed `section` with `text` (appended when missing)."""
     current = BENCHMARKS_MD.read_text()
     lines = current.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == section), None)
     if start is None:
         new = current.rstrip("\n") + "\n\n" + text
     else:

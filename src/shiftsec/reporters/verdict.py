@@ -33,9 +33,11 @@ def _lines(report: Report, failing: tuple[Finding, ...], limit: int) -> list[str
     for key, members in groups.items():
         first = members[0]
         worst = max(f.severity for f in members)
-        ids = ", ".join(f.rule_id for f in members[:3]) + (f" and {len(members) - 3} more" if len(members) > 3 else "")
-        out.append(f"      {worst.name:<8} {_where(first)}: {len(members)} "
-                   f"advisor{'ies' if len(members) != 1 else 'y'} ({ids})")
+        ids = list(dict.fromkeys(f.rule_id for f in members))
+        files = {str(f.location or (f.package.location if f.package else "")) for f in members}
+        named = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        where = _where(first) if len(files) == 1 else f"{key[0]} {key[1]} (in {len(files)} files)"
+        out.append(f"      {worst.name:<8} {where}: {len(ids)} advisor{'ies' if len(ids) != 1 else 'y'} ({named})")
         known = advice.get(key)
         if known is not None and known.fixed_in:
             target = f"upgrade {first.package.name if first.package else key[0]} to {known.fixed_in}"
