@@ -68,7 +68,9 @@ def test_vex_suppresses_and_an_import_fails(tree: Path, smallvec_db: Path, tmp_p
     failing = {rule["name"]: len(rule["failing"]) for rule in report["policy"]["rules"]}
     assert failing == {"vulnerabilities": 0, "secrets": 1, "misconfigurations": 0, "code": 0}
     assert "1 suppressed" in out and GITLEAKS[0]["Secret"] not in out  # type: ignore[operator]
-    # every output written, each in its own format
+    # every output written, each in its own format; the JSON report (with its verdict) valid against its schema
+    schema = json.loads(Path(__file__).parents[1].joinpath("src/shiftsec/schemas/report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(report)
     sarif = json.loads(outputs["sarif"].read_text())
     jsonschema.validate(sarif, json.loads(shared("schemas", "sarif-schema-2.1.0.json").read_text()))
     assert any(r.get("suppressions") for r in sarif["runs"][0]["results"])

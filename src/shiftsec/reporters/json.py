@@ -14,7 +14,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from shiftsec.model import Advice, DatabaseInfo, Finding, Location, Package, Report, ScanError, Suppression, Verdict
+from shiftsec.model import (
+    Advice,
+    DatabaseInfo,
+    Finding,
+    FindingType,
+    Location,
+    Package,
+    Report,
+    ScanError,
+    Severity,
+    Suppression,
+    Verdict,
+)
 from shiftsec.reporters._common import (
     dump_json,
     package_sort_key,
@@ -128,12 +140,17 @@ def _score(score: float | None) -> float | None:
     return score
 
 
+# Enum attribute lookups are Python-level descriptors: looked up once here, not twice per finding.
+_TYPE_VALUE = {member: member.value for member in FindingType}
+_SEVERITY_NAME = {member: member.name for member in Severity}
+
+
 def _finding(finding: Finding) -> dict[str, Any]:
     return {
-        "type": finding.type.value,
+        "type": _TYPE_VALUE[finding.type],
         "rule_id": finding.rule_id,
         "aliases": list(finding.aliases),
-        "severity": finding.severity.name,
+        "severity": _SEVERITY_NAME[finding.severity],
         "cvss_score": _score(finding.cvss_score),
         "cvss_vector": finding.cvss_vector,
         "title": finding.title,

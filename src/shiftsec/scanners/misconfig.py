@@ -9,7 +9,8 @@ Dockerfile checks (`shiftsec.misconfig.dockerfile`) on every Dockerfile (`Docker
 `*.dockerfile`, `Containerfile`), told whether a `.dockerignore` sits beside it, and the compose checks
 (`shiftsec.misconfig.compose`) on every compose file. The security team's custom Rego checks
 (`shiftsec.misconfig.rego`) see every object, compose file and Dockerfile. Helm charts and kustomizations are
-rendered by their own tools (`shiftsec.misconfig.render`) and their objects checked like any other.
+rendered by their own tools (`shiftsec.misconfig.render`, imported only when a file names a chart or a
+kustomization) and their objects checked like any other.
 
 A file is read as a manifest only if it names both `apiVersion` and `kind`; one that does and cannot be parsed
 is listed in `errors`, and the scan goes on. This module reads, dispatches, renders and (for large trees) forks;
@@ -27,7 +28,7 @@ from pathlib import Path as FilePath
 from typing import TYPE_CHECKING, Any
 
 from shiftsec.errors import ParseError
-from shiftsec.misconfig import compose, hardening, render
+from shiftsec.misconfig import compose, hardening
 from shiftsec.misconfig.common import Path, SecretTest, literal_secret
 from shiftsec.misconfig.kubernetes import WORKLOAD_KINDS, Manifest, load_documents, load_manifests, pod_of
 from shiftsec.model import Finding, ScanError
@@ -50,6 +51,10 @@ __all__ = ["STANDARDS", "MisconfigScan", "Options", "SecretValues", "compose_fin
 STANDARDS = {"pss-baseline": "baseline", "pss-restricted": "restricted"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _SUFFIXES = (".yaml", ".yml", ".json")
+# `shiftsec.misconfig.render` (5 M instructions to import, a third of a percent of a scan of Checkov's 311
+# examples) is imported only when a file names a Helm chart or a kustomization: `Chart.yaml` and
+# `render.KUSTOMIZATION_NAMES` (tests/scanners/test_misconfig_render_files.py keeps the two lists equal).
+_RENDER_FILES = frozenset({"Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,8 @@ class _Scan:
         """The findings of every check, built-in and custom, on the objects of one file (not yet kept)."""
         found = findings_for(rel, manifests, self.options.level, hardened=self.options.hardened,
                              secret=self.options.secret)
+        if not self.options.custom:
+            return found
         for manifest in manifests:
             results = self.custom(rel, manifest.data, "kubernetes")
             found.extend(custom_findings(
@@ -164,16 +171,17 @@ class _Scan:
 def _pod_spec(manifest: Manifest) -> Mapping[str, Any] | None:
     found = pod_of(manifest)
     spec = found[0].get("spec") if found is not None else None
-    return spec if isinstance(spec, Mapping) else None
+    return spec if type(spec) is dict or isinstance(spec, Mapping) else None  # dict first: no ABC check
 
 
 def _read(base: FilePath, rel: str, errors: list[ScanError]) -> str | None:
     try:
-        file = base / rel
-        if file.stat().st_size > MAX_FILE_BYTES:
+        file = os.path.join(base, rel)  # what `base / rel` names, without building a Path (slow, for every file)
+        if os.stat(file).st_size > MAX_FILE_BYTES:
             errors.append(ScanError(rel, "larger than 10 MiB: not checked for misconfigurations", "skipped"))
             return None
-        return file.read_text(encoding="utf-8", errors="replace")
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
     except OSError as exc:
         errors.append(ScanError(rel, f"cannot read: {exc.strerror or exc}", "unreadable"))
         return None
@@ -198,7 +206,10 @@ def scan_files(root: FilePath, rels: Sequence[str], level: str = "restricted", *
     options = options or Options(level=level, hardened=hardened)
     scan = _Scan(options)
     base = root if root.is_dir() else root.parent
-    charts = render.chart_roots(rels) if options.render and root.is_dir() else []
+    renders = options.render and root.is_dir() and any(rel.rpartition("/")[2] in _RENDER_FILES for rel in rels)
+    if renders:
+        from shiftsec.misconfig import render
+    charts = render.chart_roots(rels) if renders else []
     plain = [rel for rel in rels if not (charts and render.in_chart(rel, charts))]  # templates are not YAML yet
     count = workers if workers is not None else min(os.cpu_count() or 1, 4)
     if count > 1 and len(plain) > 1 and hasattr(os, "fork") and _size(base, plain) >= PARALLEL_FROM_BYTES:
@@ -209,7 +220,7 @@ def scan_files(root: FilePath, rels: Sequence[str], level: str = "restricted", *
     else:
         for rel in plain:
             scan.file(base, rel)
-    if options.render and root.is_dir():
+    if renders:
         for chart in charts:
             _rendered_chart(scan, root, chart)
         for folder in _top_kustomizations(base, rels, scan.errors):
@@ -225,7 +236,7 @@ def _size(base: FilePath, rels: Sequence[str]) -> int:
     total = 0
     for rel in rels:
         try:
-            total += (base / rel).stat().st_size
+            total += os.stat(os.path.join(base, rel)).st_size
         except OSError:
             continue  # reported when the file is read
         if total >= PARALLEL_FROM_BYTES:
@@ -275,13 +286,15 @@ def _skeleton(manifest: Manifest) -> Manifest:
         for key in found[1]:
             node = node.setdefault(str(key), {})
         node["spec"] = {}
-    lines: dict[Path, int] = {path: line for path, line in manifest.lines.items() if path in ((), ("metadata",))}
+    lines: dict[Path, int] = {path: manifest.lines[path] for path in ((), ("metadata",)) if path in manifest.lines}
     return Manifest(manifest.kind, manifest.name, manifest.namespace, data, lines, manifest.document)
 
 
 def _rendered_chart(scan: _Scan, root: FilePath, chart: str) -> None:
     """The findings of a chart's rendered objects, at the template that produced each (the line is the one in
     the template where the field's key is written, when it is written there once)."""
+    from shiftsec.misconfig import render
+
     rendered = render.render_chart(root, chart)
     where = chart or "."
     if rendered.error:
@@ -330,6 +343,8 @@ def _on_template(manifest: Manifest, written: dict[str, list[int]] | None) -> Ma
 def _top_kustomizations(base: FilePath, rels: Sequence[str], errors: list[ScanError]) -> list[str]:
     """The kustomization folders that no other kustomization found uses as a base or component (an overlay is
     rendered with its bases; a base on its own is already checked file by file)."""
+    from shiftsec.misconfig import render
+
     folders = render.kustomization_roots(rels)
     used: set[str] = set()
     for folder in folders:
@@ -361,6 +376,8 @@ def _top_kustomizations(base: FilePath, rels: Sequence[str], errors: list[ScanEr
 def _rendered_kustomization(scan: _Scan, root: FilePath, folder: str) -> None:
     """Findings of the objects an overlay renders that its files do not already show: a finding already made on
     the same kind of object, for the same check and field, in a file of the scan is not repeated."""
+    from shiftsec.misconfig import render
+
     rendered = render.render_kustomization(root, folder)
     where = folder or "."
     if rendered.error:

@@ -6,6 +6,7 @@ judges whether a literal value in a config file is a secret (by its variable's n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -73,29 +74,42 @@ def dockerfile_findings(rel: str, text: str, has_dockerignore: bool, *, secret: 
     return out
 
 
+_MISCONFIG = FindingType.MISCONFIG  # an enum member's class attribute is a Python-level descriptor call
+
+
+@functools.lru_cache(maxsize=4096)
+def _dotted(path: Path) -> str:
+    """`spec.containers.0.image`: the same few hundred paths recur on every object of a kind (a hit costs a
+    tenth of the join)."""
+    return ".".join(map(str, path))
+
+
 def _finding(rel: str, manifest: Manifest, rule_id: str, title: str, severity: Severity, path: Path, message: str,
-             remediation: str, references: tuple[str, ...], description: str) -> Finding:
-    field = ".".join(map(str, path))
-    named = subject(manifest)
+             remediation: str, references: tuple[str, ...], description: str, named: str | None = None) -> Finding:
+    """A finding on `manifest` (`named`: its `subject`, when the caller has it already)."""
+    field = _dotted(path)
+    line = manifest.lines.get(path)  # usually the field itself has a line; otherwise its nearest parent's
+    if named is None:
+        named = subject(manifest)
     return Finding(
-        type=FindingType.MISCONFIG,
+        type=_MISCONFIG,
         rule_id=rule_id,
         severity=severity,
         title=title,
         message=message if message.startswith(named) else f"{named}: {message}",
         fingerprint=fingerprint("misconfig", rule_id, rel, manifest.kind, manifest.namespace or "", manifest.name,
                                 field),
-        location=Location(rel, manifest.line_of(path)),
+        location=Location(rel, line if line is not None else line_at(manifest.lines, path)),
         remediation=remediation,
         references=references,
         description=description,
     )
 
 
-def hardening_finding(rel: str, manifest: Manifest, hit: Hit) -> Finding:
+def hardening_finding(rel: str, manifest: Manifest, hit: Hit, named: str | None = None) -> Finding:
     check = hardening.BY_ID[hit.check]
     return _finding(rel, manifest, check.id, check.title, check.severity, hit.path, hit.message, check.remediation,
-                    check.references, check.description)
+                    check.references, check.description, named)
 
 
 def findings_for(rel: str, manifests: Sequence[Manifest], level: str, *, hardened: bool = True,
@@ -104,6 +118,7 @@ def findings_for(rel: str, manifests: Sequence[Manifest], level: str, *, hardene
     and (with `hardened`) the hardening checks on every object (`secret` judges literal env values)."""
     out: list[Finding] = []
     for manifest in manifests:
+        named = subject(manifest)
         found = pod_of(manifest)
         if found is not None:
             pod, prefix = found
@@ -111,9 +126,10 @@ def findings_for(rel: str, manifests: Sequence[Manifest], level: str, *, hardene
                 description, remediation = pss_text(violation.control)
                 out.append(_finding(
                     rel, manifest, violation.control, violation.title, PSS_SEVERITY[violation.level],
-                    (*prefix, *violation.path), violation.message, remediation, (PSS_DOCS,), description))
+                    prefix + violation.path, violation.message, remediation, (PSS_DOCS,), description, named))
         if hardened:
-            out.extend(hardening_finding(rel, manifest, hit) for hit in hardening.check_manifest(manifest, secret))
+            out.extend(hardening_finding(rel, manifest, hit, named)
+                       for hit in hardening.check_manifest(manifest, secret))
     return out
 
 
