@@ -71,14 +71,25 @@ class Commit:
 
 
 @dataclass(frozen=True, slots=True)
+class Layer:
+    """A container image layer: the digest of its blob, the digest of its uncompressed tar (`diff_id`) and the
+    history step that created it (a Dockerfile instruction, as the image config records it)."""
+
+    digest: str
+    diff_id: str
+    created_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
-    """Where something was found: a file path (relative to the scan root where possible), maybe a line, and for
-    a history scan the commit that added it."""
+    """Where something was found: a file path (relative to the scan root where possible), maybe a line, for a
+    history scan the commit that added it, and for an image the layer that holds the file."""
 
     path: str
     line: int | None = None
     end_line: int | None = None
     commit: Commit | None = None
+    layer: Layer | None = None
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line is not None else self.path

@@ -106,7 +106,8 @@ def test_whole_inventory_sorted(sample_report: Report) -> None:
     assert log4j["direct"] is None
     minimist = next(p for p in packages if p["name"] == "minimist")
     assert minimist["dev"] is True
-    assert minimist["location"] == {"path": "web/package-lock.json", "line": 1290, "end_line": None, "commit": None}
+    assert minimist["location"] == {"path": "web/package-lock.json", "line": 1290, "end_line": None, "commit": None,
+                                    "layer": None}
 
 
 def test_findings_sorted_and_complete(sample_report: Report) -> None:

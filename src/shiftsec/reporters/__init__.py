@@ -7,6 +7,10 @@
     markdown    a pull-request comment: what to upgrade first, findings folded below
     cyclonedx   a CycloneDX 1.6 JSON SBOM with the dependency graph and lockfile locations
     spdx        an SPDX 2.3 JSON SBOM
+    junit       JUnit XML: one test case per policy rule (CI test-report views)
+    html        one self-contained page: verdict, chart, findings by type and severity with their fixes
+    openvex     OpenVEX 0.2.0 statements for the suppressions that carry a VEX justification
+    verdict     the short pass/fail text `shiftsec ci` prints, with how to fix each failing finding
 
 Every module exposes `render(report) -> str`. Reporters never print, never exit and never touch the
 advisory database; the CLI decides where the text goes. Output is deterministic: the same report always

@@ -115,6 +115,10 @@ def _location(location: Location | None) -> dict[str, Any] | None:
         "commit": None if commit is None else {
             "sha": commit.sha, "author": commit.author, "email": commit.email, "date": commit.date,
         },
+        "layer": None if location.layer is None else {
+            "digest": location.layer.digest, "diff_id": location.layer.diff_id,
+            "created_by": location.layer.created_by,
+        },
     }
 
 
