@@ -354,6 +354,39 @@ def repo_command(
     _gate(report, fail_on)
 
 
+@main.command("image")
+@click.argument("ref", metavar="IMAGE")
+@_db_option
+@_report_options
+@click.option("--scanners", default="vuln,secret,misconfig", show_default=True, metavar="LIST",
+              help="Comma-separated: vuln (OS and language packages), secret (files, ENV, labels, history), "
+                   "misconfig (the config's recorded Dockerfile instructions).")
+@click.option("--platform", metavar="OS/ARCH[/VARIANT]", help="Which image of a multi-platform index (default "
+                                                               "linux/amd64 when there are several).")
+@click.option("--insecure", is_flag=True, help="Allow a registry over plain HTTP.")
+@click.option("--no-cache", is_flag=True, help="Analyse every layer again instead of reusing cached layers.")
+@click.option("--secret-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="A gitleaks-format TOML rule file to use instead of shiftsec's rules.")
+def image_command(ref: str, db_path: Path | None, fmt: str, output: Path | None, fail_on: str | None,
+                  scanners: str, platform: str | None, insecure: bool, no_cache: bool,
+                  secret_config: Path | None) -> None:
+    """Scan a container image: a `docker save` tarball, an OCI image layout (folder or tar) or a registry
+    reference (host[:port]/repo[:tag|@digest]). OS packages (dpkg, apk, rpm) and language packages installed
+    in it are matched against the database; its files, ENV, labels and history are searched for secrets; its
+    recorded build steps are checked like a Dockerfile. Every finding names the layer that holds it."""
+    from shiftsec.engine import image_cache_dir, scan_image
+
+    chosen = [s.strip() for s in scanners.split(",") if s.strip()]
+    if not chosen or set(chosen) - {"vuln", "secret", "misconfig"}:
+        raise UsageError(f"--scanners {scanners!r}: choose from vuln, secret, misconfig (comma-separated)")
+    _freeze_imports()
+    database = _resolve_db(db_path)
+    report = scan_image(ref, database, scanners=chosen, platform=platform, insecure=insecure,
+                        cache_dir=None if no_cache else image_cache_dir(database), secret_config=secret_config)
+    _emit(report, fmt, output)
+    _gate(report, fail_on)
+
+
 @main.command("config")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @_misconfig_options

@@ -232,6 +232,61 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
     )
 
 
+def image_cache_dir(db_path: Path) -> Path:
+    """Where per-layer analyses are cached: beside the advisory database."""
+    return db_path.parent / "image-cache"
+
+
+def scan_image(
+    ref: str,
+    db_path: Path,
+    *,
+    scanners: Sequence[str] = ("vuln", "secret", "misconfig"),
+    platform: str | None = None,
+    insecure: bool = False,
+    cache_dir: Path | None = None,
+    secret_config: Path | None = None,
+) -> Report:
+    """Scan a container image (a docker-archive tar, an OCI layout, or a registry reference): its OS and
+    language packages matched against the database at `db_path`, secrets in its files and config, and its
+    config checked like a Dockerfile (see `shiftsec.image.scan`). `cache_dir` holds per-layer analyses (None:
+    no cache)."""
+    from shiftsec.image.scan import scan_layers
+
+    result = scan_layers(ref, platform=platform, insecure=insecure, secrets="secret" in scanners,
+                         cache_dir=cache_dir, secret_config=secret_config)
+    findings: tuple[Finding, ...] = tuple(
+        f for f in result.findings
+        if (f.type.value == "secret" and "secret" in scanners) or (f.type.value == "misconfig" and "misconfig" in
+                                                                     scanners))
+    errors = result.errors
+    database = None
+    advised: tuple[Advice, ...] = ()
+    if "vuln" in scanners:
+        from shiftsec.scanners import advice, vulns
+        from shiftsec.vulndb.store import SCHEMA_VERSION, Store
+
+        with Store.open(db_path) as store:
+            matched = vulns.scan(list(result.packages), store)
+            database = DatabaseInfo(str(db_path), SCHEMA_VERSION, store.count(), store.meta("updated_at"))
+        findings = tuple(matched.findings) + findings
+        advised = advice.advise(matched.findings, {})
+        errors += matched.errors
+    return Report(
+        target=ref,
+        target_type="image",
+        created_at=_now(),
+        tool_version=__version__,
+        packages=result.packages,
+        findings=findings,
+        errors=errors,
+        database=database,
+        advice=advised,
+        scanners=tuple(name for name in ("vuln", "secret", "misconfig") if name in scanners),
+        secrets_searched=result.secrets_searched if "secret" in scanners else None,
+    )
+
+
 def _secret_scan(path: Path, rels: Iterable[str], config: Path | None, max_bytes: int | None) -> SecretScan:
     from shiftsec.scanners import secrets as secret_scanner
 

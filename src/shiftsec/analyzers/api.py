@@ -43,6 +43,9 @@ class Dependency:
     line: int | None = None  # 1-based line of the entry in the file, when cheap to know
     depends_on: tuple[str, ...] = ()  # keys ("name@version") of this package's dependencies in the same file
     ecosystem: str | None = None  # only when it differs from `Parsed.ecosystem`
+    # the exact purl when the analyzer knows more than name and version: an OS package's binary name, version,
+    # arch, distro and source (`pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl`)
+    purl: str | None = None
 
     @property
     def key(self) -> str:

@@ -10,6 +10,15 @@ every merged advisory agrees is unaffected.
 Each finding also carries the exploit facts of its CVE ids (the rule id and every alias): `kev` is True when
 one of them is in the CISA KEV catalogue, False when the database holds a catalogue that lists none of them,
 None when it holds no catalogue; `epss` is the highest EPSS score among them, None when none has one.
+
+Installed distribution packages (`analyzers.os`) are named and versioned as their advisories name them (the
+source package and source version for Debian, Ubuntu and Alpine) and match only their release's advisories.
+Distro advisories list the distro's own fixed versions (`1.1.1n-0+deb11u4`), so comparing the installed
+distro version against them is backport-aware by construction. Two refinements for those packages: a Red Hat
+package of `Red Hat:enterprise_linux:9` matches the advisories of every repository stream of that release
+(`Red Hat:enterprise_linux:9::baseos`, `…::appstream`; the image does not say which repository a package came
+from), and when a package's purl names a binary other than the package (`libssl3` built from `openssl`), the
+binary is part of the finding's fingerprint and message, so the binaries of one source stay distinct findings.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from shiftsec.model import Finding, FindingType, Package, ScanError, Severity, fingerprint
+from shiftsec.purl import parse_purl
 from shiftsec.vulndb import versions
 from shiftsec.vulndb.names import normalize
 from shiftsec.vulndb.ranges import CompiledSpec, Match, beyond, compile_spec, evaluate, smallest_fix
@@ -51,8 +61,22 @@ def release_matches(package_ecosystem: str, advisory_ecosystem: str) -> bool:
     _, _, pkg_release = package_ecosystem.partition(":")
     if not pkg_release:
         return False
+    if package_ecosystem.startswith("Red Hat:"):
+        # `Red Hat:enterprise_linux:9` (an installed RHEL 9) takes every stream of that product and release:
+        # `Red Hat:enterprise_linux:9::baseos`, `…:9::appstream`; not `rhel_eus:9.2::baseos`, not `…:8::…`.
+        pkg_tokens = pkg_release.split(":")
+        return len(pkg_tokens) == 2 and adv_release.split(":")[:2] == pkg_tokens
     # Ubuntu writes "22.04:LTS"; a package from an SBOM says "22.04". "Pro" releases stay apart.
     return [t for t in adv_release.split(":") if t != "LTS"] == [t for t in pkg_release.split(":") if t != "LTS"]
+
+
+def _release_ecosystems(base: str, release: str | None) -> tuple[str, ...] | None:
+    """The advisory ecosystems worth fetching for packages of `release` (None: every row of the names)."""
+    if release is None or base == "Red Hat":  # Red Hat streams carry a repository suffix: filter afterwards
+        return None
+    if release.endswith(":LTS"):  # an installed Ubuntu LTS says `Ubuntu:22.04:LTS`; an SBOM says `Ubuntu:22.04`
+        return (release, base, release.removesuffix(":LTS"))
+    return (release, base, f"{release}:LTS")
 
 
 def scan(packages: Sequence[Package], store: Store) -> VulnScan:
@@ -69,7 +93,7 @@ def scan(packages: Sequence[Package], store: Store) -> VulnScan:
     unmatched_release: dict[str, int] = {}
     use_bounds = store.bounds_valid(versions.ORDERING_REVISION)
     for (base, release), names in groups.items():
-        rows = store.affected_for(base, names, (release, base, f"{release}:LTS") if release else None)
+        rows = store.affected_for(base, names, _release_ecosystems(base, release))
         for name, pkgs in names.items():
             candidates = rows.get(name)
             if not candidates:
@@ -174,14 +198,17 @@ def _finding(
         remediation = f"No fixed version of {pkg.name} is known; consider removing or replacing it."
     path = pkg.location.path if pkg.location else ""
     base = versions.base_ecosystem(pkg.ecosystem)
+    binary = _binary(pkg) if base in OS_ECOSYSTEMS else None
+    identity = (normalize(base, pkg.name), path, binary) if binary else (normalize(base, pkg.name), path)
     return Finding(
         type=FindingType.VULNERABILITY,
         rule_id=primary,
         severity=Severity(worst.severity),
         title=titled.summary if titled else primary,
-        message=f"{pkg.name} {pkg.version} ({pkg.ecosystem}) is affected by {primary}"
+        message=f"{pkg.name} {pkg.version} ({pkg.ecosystem}{f', binary {binary}' if binary else ''}) is affected by "
+        f"{primary}"
         + (f"; fixed in {fixed_in}" if fixed_in else "; no fix is known"),
-        fingerprint=fingerprint("vulnerability", primary, base, normalize(base, pkg.name), path),
+        fingerprint=fingerprint("vulnerability", primary, base, *identity),
         aliases=aliases,
         location=pkg.location,
         package=pkg,
@@ -193,3 +220,19 @@ def _finding(
         references=tuple(f"https://osv.dev/vulnerability/{i}" for i in sorted(all_ids) if i.startswith(_OSV_PUBLISHED)),
         published=min((r.published for r in rows if r.published), default=None),
     )
+
+
+@lru_cache(maxsize=4096)
+def _purl_name(purl: str) -> str | None:
+    try:
+        return parse_purl(purl).name
+    except ValueError:
+        return None
+
+
+def _binary(pkg: Package) -> str | None:
+    """The binary package a distro package's purl names, when it is not the package itself (its source)."""
+    if not pkg.purl:
+        return None
+    name = _purl_name(pkg.purl)
+    return name if name and name != pkg.name else None

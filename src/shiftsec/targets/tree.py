@@ -80,7 +80,7 @@ def _parse_chunk(root: str, rels: list[str]) -> list[tuple[str, str, Parsed | st
 def _packages(rel: str, parsed: Parsed) -> list[Package]:
     purls: dict[str, str] = {}
     for dep in parsed.packages:
-        purl = package_purl(dep.ecosystem or parsed.ecosystem, dep.name, dep.version)
+        purl = dep.purl or package_purl(dep.ecosystem or parsed.ecosystem, dep.name, dep.version)
         if purl is not None:
             purls[dep.key] = purl
     out = []
@@ -90,7 +90,7 @@ def _packages(rel: str, parsed: Parsed) -> list[Package]:
                 name=dep.name,
                 version=dep.version,
                 ecosystem=dep.ecosystem or parsed.ecosystem,
-                purl=purls.get(dep.key),
+                purl=dep.purl or purls.get(dep.key),  # OS packages: binaries of one source share a key
                 location=Location(rel, dep.line),
                 direct=dep.direct,
                 dev=dep.dev,
