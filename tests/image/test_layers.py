@@ -561,3 +561,21 @@ def test_default_limits() -> None:
         512 * MiB,
     )
     assert (limits.max_path_length, limits.max_ratio) == (4096, 100)
+
+
+def test_consume_sees_each_wanted_file_and_decides_what_is_kept() -> None:
+    seen: list[tuple[str, bytes, bool]] = []
+
+    def consume(path: str, data: bytes, truncated: bool) -> bool:
+        seen.append((path, data, truncated))
+        return path.endswith(".keep")
+
+    data = build_layer([("a.keep", "file", b"x" * 10), ("b.txt", "file", b"y" * 30), ("c.big", "file", b"z" * 50),
+                        ("d.skip", "file", b"w")])
+    layer = walk_layer(io.BytesIO(data), wanted=lambda p: not p.endswith(".skip"), consume=consume,
+                       limits=Limits(max_file_capture=40, max_layer_capture=45))
+    # every wanted file reaches consume, truncated where the per-file cap cut it; only what it keeps is kept
+    assert seen == [("a.keep", b"x" * 10, False), ("b.txt", b"y" * 30, False), ("c.big", b"z" * 35, True)]
+    assert dict(layer.captured) == {"a.keep": b"x" * 10}
+    # and a file consumed and dropped costs none of the layer's budget (c.big got 45 - 10 bytes, not 5)
+    assert set(layer.entries) == {"a.keep", "b.txt", "c.big", "d.skip"}

@@ -111,9 +111,11 @@ class LayerFiles:
 class _Walk:
     """Mutable state of one layer walk."""
 
-    def __init__(self, wanted: Callable[[str], bool], limits: Limits) -> None:
+    def __init__(self, wanted: Callable[[str], bool], limits: Limits,
+                 consume: Callable[[str, bytes, bool], bool] | None = None) -> None:
         self.wanted = wanted
         self.limits = limits
+        self.consume = consume
         self.entries: dict[str, Entry] = {}
         self.captured: dict[str, bytes] = {}
         self.truncated: set[str] = set()
@@ -212,10 +214,13 @@ class _Walk:
                     chunks.append(chunk)
                     got += len(chunk)
         finally:
-            self.captured[path] = b"".join(chunks)
-            self.captured_bytes += got
-            if got < ti.size:
-                self.truncated.add(path)
+            data = b"".join(chunks)
+            truncated = got < ti.size
+            if self.consume is None or self.consume(path, data, truncated):
+                self.captured[path] = data
+                self.captured_bytes += got
+                if truncated:
+                    self.truncated.add(path)
 
 
 class _HeaderState:
@@ -258,12 +263,16 @@ def walk_layer(
     wanted: Callable[[str], bool],
     limits: Limits = Limits(),  # noqa: B008 (frozen, so one shared default is safe)
     compressed_size: int | None = None,
+    consume: Callable[[str, bytes, bool], bool] | None = None,
 ) -> LayerFiles:
     """Walk one uncompressed layer tar stream once; see the module docstring for the rules.
 
-    `compressed_size` (the layer blob's size) enables the decompression-ratio check. The stream is not closed.
+    `compressed_size` (the layer blob's size) enables the decompression-ratio check. With `consume`, each
+    wanted file's bytes are handed to `consume(path, data, truncated)` as soon as they are read, and kept in
+    `captured` only when it returns True (a file searched and done with costs no memory afterwards, nor any
+    of the layer's capture budget). The stream is not closed.
     """
-    walk = _Walk(wanted, limits)
+    walk = _Walk(wanted, limits, consume)
     reader = CountingReader(stream, limits, compressed_size)
     state = _HeaderState()
     complete = False

@@ -150,15 +150,39 @@ def _parsed_record(parsed: Parsed, analyzer: Analyzer) -> dict[str, Any]:
     }
 
 
-def _analyze_layer(files: LayerFiles, plan: _Plan, secret_engine: Any, rules: Mapping[str, Any]) -> dict[str, Any]:
-    """What one layer yields, as cacheable data (see the module docstring)."""
-    from shiftsec.scanners.secrets import findings_for
+class _Secrets:
+    """The secret search of one layer's files, done while the layer streams (a file searched is then dropped)."""
 
+    def __init__(self, plan: _Plan, engine: Any, rules: Mapping[str, Any]) -> None:
+        self.plan = plan
+        self.engine = engine
+        self.rules = dict(rules)
+        self.found: list[dict[str, Any]] = []
+        self.searched = 0
+
+    def consume(self, path: str, data: bytes, truncated: bool) -> bool:
+        """Search the file if the secret rules want it; keep its bytes only if an analyzer reads it."""
+        from shiftsec.scanners.secrets import findings_for
+
+        if self.engine is not None and self.plan.secret_file(path) and not truncated and (
+                len(data) <= _SECRET_MAX_BYTES):
+            self.searched += 1
+            for finding in findings_for(self.engine.scan(data, path), self.rules, path, data):
+                self.found.append({
+                    "rule_id": finding.rule_id, "line": finding.location.line if finding.location else None,
+                    "end_line": finding.location.end_line if finding.location else None,
+                    "message": finding.message, "fingerprint": finding.fingerprint, "path": path,
+                    "evidence": finding.evidence, "secret_sha256": finding.secret_sha256,
+                    "inline": finding.suppression is not None,
+                })
+        return self.plan.os_file(path) or bool(self.plan.package_analyzers(path))
+
+
+def _analyze_layer(files: LayerFiles, plan: _Plan, secrets: _Secrets) -> dict[str, Any]:
+    """What one layer yields, as cacheable data (see the module docstring)."""
     parsed: dict[str, Any] = {}
     errors: list[list[str]] = []
     keep: dict[str, str] = {}
-    secrets: list[dict[str, Any]] = []
-    searched = 0
     for path, data in files.captured.items():
         if path in files.truncated:
             errors.append([path, "larger than the capture limit: not read"])
@@ -175,16 +199,6 @@ def _analyze_layer(files: LayerFiles, plan: _Plan, secret_engine: Any, rules: Ma
             else:
                 if result.packages or result.notes:
                     parsed.setdefault(path, []).append(_parsed_record(result, analyzer))
-        if secret_engine is not None and plan.secret_file(path) and len(data) <= _SECRET_MAX_BYTES:
-            searched += 1
-            for finding in findings_for(secret_engine.scan(data, path), dict(rules), path, data):
-                secrets.append({
-                    "rule_id": finding.rule_id, "line": finding.location.line if finding.location else None,
-                    "end_line": finding.location.end_line if finding.location else None,
-                    "message": finding.message, "fingerprint": finding.fingerprint, "path": path,
-                    "evidence": finding.evidence, "secret_sha256": finding.secret_sha256,
-                    "inline": finding.suppression is not None,
-                })
     return {
         "entries": [[e.path, e.kind.value, e.size, e.mode, e.link, e.target] for e in files.entries.values()],
         "whiteouts": sorted(files.whiteouts),
@@ -194,8 +208,8 @@ def _analyze_layer(files: LayerFiles, plan: _Plan, secret_engine: Any, rules: Ma
         "keep": keep,
         "parsed": parsed,
         "errors": errors,
-        "secrets": secrets,
-        "searched": searched,
+        "secrets": secrets.found,
+        "searched": secrets.searched,
     }
 
 
@@ -249,13 +263,11 @@ def scan_layers(ref: str, *, platform: str | None = None, insecure: bool = False
         for layer in meta.layers:
             record = cache.get(layer.diff_id)
             if record is None:
-                stream = source.open_layer(layer)
-                try:
+                found = _Secrets(plan, engine, by_id)
+                with source.open_layer(layer) as stream:
                     files = walk_layer(stream, wanted=plan.wanted, limits=limits or Limits(),
-                                       compressed_size=layer.size or None)
-                finally:
-                    stream.close()
-                record = _analyze_layer(files, plan, engine, by_id)
+                                       compressed_size=layer.size or None, consume=found.consume)
+                record = _analyze_layer(files, plan, found)
                 walked += 1
                 if files.complete:
                     cache.put(layer.diff_id, record)
