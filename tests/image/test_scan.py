@@ -15,6 +15,7 @@ from shiftsec.image.scan import scan_layers
 from shiftsec.model import FindingType, Report
 from tests.conftest import shared
 from tests.image import imagebuild as ib
+from tests.image.conftest import skopeo_copy
 
 # Alpine 3.11's secdb lists openssl 1.1.1d-r2 as fixed in 1.1.1d-r3 for CVE-2019-1551 (the real data).
 APK_DB = b"""\
@@ -94,13 +95,25 @@ def _summary(report: Report) -> list[tuple[str, str, str, int | None, str | None
                    f.location.layer.diff_id if f.location and f.location.layer else None) for f in report.findings)
 
 
-def test_every_form_of_the_image_gives_the_same_findings(tmp_path: Path, db: Path) -> None:
+def _inventory(report: Report) -> list[tuple[str, str, str, str | None, str, str | None]]:
+    return sorted((p.ecosystem, p.name, p.version, p.purl, p.location.path if p.location else "",
+                   p.location.layer.diff_id if p.location and p.location.layer else None) for p in report.packages)
+
+
+def test_every_form_of_the_image_gives_the_same_findings(tmp_path: Path, db: Path, real_registry: str) -> None:
     image = _image()
-    reports = {name: scan_image(ref, db, cache_dir=None) for name, ref in _forms(tmp_path, image).items()}
+    forms = _forms(tmp_path, image)
+    skopeo_copy(Path(forms["oci folder"]), "latest", f"{real_registry}/shiftsec/app:1")
+    forms["registry"] = f"{real_registry}/shiftsec/app:1"
+    reports = {name: scan_image(ref, db, cache_dir=None, insecure=name == "registry")
+               for name, ref in forms.items()}
     first = next(iter(reports.values()))
+    assert len(first.findings) >= 8
     for name, report in reports.items():
         assert _summary(report) == _summary(first), name
         assert report.errors == first.errors, name
+        # (a layer's blob digest depends on how the form stores it: docker save keeps layers uncompressed)
+        assert _inventory(report) == _inventory(first), name
 
 
 def test_what_an_image_holds(tmp_path: Path, db: Path) -> None:
@@ -171,3 +184,55 @@ def test_the_command(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str
     assert run(["image", str(archive), "--db", str(db), "--scanners", "bogus"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
+
+
+DSA_FIXED = {  # hand-written in the shape of Debian's OSV records (the shared data holds none)
+    "id": "DLA-9999-1", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+    "aliases": ["CVE-2099-0001"], "summary": "pam: test advisory fixed in a later Debian 9 upload",
+    "affected": [{"package": {"ecosystem": "Debian:9", "name": "pam"},
+                  "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.8-3.6+deb9u1"}]}]}],
+}
+DSA_BACKPORTED = {  # already fixed by the installed Debian revision: must not be reported
+    "id": "DLA-9998-1", "modified": "2024-01-01T00:00:00Z", "published": "2024-01-01T00:00:00Z",
+    "aliases": ["CVE-2099-0002"], "summary": "pam: test advisory whose Debian fix is installed",
+    "affected": [{"package": {"ecosystem": "Debian:9", "name": "pam"},
+                  "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1.8-3.6"}]}]}],
+}
+PACKAGE_LOCK = b"""{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {
+  "": {"name": "app", "version": "1.0.0", "dependencies": {"minimist": "1.2.5"}},
+  "node_modules/minimist": {"version": "1.2.5", "resolved": "https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}
+}}"""
+
+
+def test_a_debian_image_with_python_and_node_inside(tmp_path: Path) -> None:
+    from shiftsec.vulndb.importing import import_paths
+    from shiftsec.vulndb.store import Store
+
+    records = tmp_path / "records"
+    records.mkdir()
+    for record in (DSA_FIXED, DSA_BACKPORTED):
+        (records / f"{record['id']}.json").write_text(json.dumps(record))
+    db = tmp_path / "db.sqlite"
+    with Store.open(db, create=True) as store:
+        import_paths(store, [records])
+    status = shared("os-pkgdb", "syft", "syft", "pkg", "cataloger", "debian", "testdata", "image-dpkg", "var", "lib",
+                    "dpkg", "status").read_bytes()  # syft's real dpkg status: libpam-runtime, source pam
+    base = ib.layer(ib.tar_layer({
+        "etc/os-release": b'PRETTY_NAME="Debian GNU/Linux 9 (stretch)"\nID=debian\nVERSION_ID="9"\n'
+                          b'VERSION_CODENAME=stretch\n',
+        "etc/debian_version": b"9.13\n",
+        "var/lib/dpkg/status": status,
+    }), created_by="/bin/sh -c #(nop) ADD file:debian-rootfs in / ")
+    app = ib.layer(ib.tar_layer({
+        "usr/local/lib/python3.5/site-packages/requests-2.19.0.dist-info/METADATA":
+            b"Metadata-Version: 2.1\nName: requests\nVersion: 2.19.0\n",
+        "app/package-lock.json": PACKAGE_LOCK,
+    }), created_by="COPY . /app # buildkit")
+    image = ib.build_image([base, app], user="1000")
+    report = scan_image(str(ib.write_docker_archive(tmp_path / "debian.tar", image)), db, cache_dir=None)
+    packages = {(p.ecosystem, p.name, p.version) for p in report.packages}
+    assert packages == {("Debian:9", "pam", "1.1.8-3.6"), ("PyPI", "requests", "2.19.0"), ("npm", "minimist", "1.2.5")}
+    [pam] = [p for p in report.packages if p.name == "pam"]
+    assert pam.purl is not None and pam.purl.startswith("pkg:deb/debian/libpam-runtime@1.1.8-3.6")
+    vulns = {f.rule_id for f in report.findings if f.type is FindingType.VULNERABILITY}
+    assert vulns == {"CVE-2099-0001"}  # the advisory fixed in the installed revision is not reported
