@@ -236,3 +236,38 @@ def test_a_debian_image_with_python_and_node_inside(tmp_path: Path) -> None:
     assert pam.purl is not None and pam.purl.startswith("pkg:deb/debian/libpam-runtime@1.1.8-3.6")
     vulns = {f.rule_id for f in report.findings if f.type is FindingType.VULNERABILITY}
     assert vulns == {"CVE-2099-0001"}  # the advisory fixed in the installed revision is not reported
+
+
+def test_the_real_alpine_rootfs_and_its_sbom(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The shared Alpine 3.14 minirootfs (armv7) as an image: every installed apk package, by origin, in the
+    layer that added it; `--format cyclonedx` is the image's SBOM (a container component)."""
+    image = ib.sample_image()
+    layout = ib.write_oci_layout(tmp_path / "alpine", image)
+    installed = (ib.ALPINE_ROOTFS / "lib/apk/db/installed").read_text().split("\n\n")
+    binaries = {line[2:] for block in installed for line in block.splitlines() if line.startswith("P:")}
+    report = scan_image(str(layout), db, cache_dir=None, platform="linux/arm/v7")
+    apk = [p for p in report.packages if p.ecosystem.startswith("Alpine")]
+    assert len(apk) == len(binaries) == 26  # grep -c "^P:" of the installed database
+    from urllib.parse import unquote
+
+    assert {unquote(p.purl.split("@")[0].removeprefix("pkg:apk/alpine/")) for p in apk if p.purl} == binaries
+    assert {p.ecosystem for p in apk} == {"Alpine:v3.14"}
+    assert {p.location.layer.created_by for p in apk if p.location and p.location.layer} == {
+        "ADD alpine-minirootfs-3.14 /"}
+    assert run(["image", str(layout), "--db", str(db), "-f", "cyclonedx", "--platform", "linux/arm/v7"]) == 0
+    sbom = json.loads(capsys.readouterr().out)
+    assert sbom["metadata"]["component"]["type"] == "container"
+    assert len([c for c in sbom["components"] if c["purl"].startswith("pkg:apk/")]) == 26
+
+
+def test_a_refused_entry_is_reported_and_the_scan_goes_on(tmp_path: Path, db: Path) -> None:
+    evil = ib.layer(ib.tar_layer([ib.Entry("../../etc/cron.d/evil", b"* * * * * root sh\n"),
+                                  ib.Entry("dev/sda", kind="block"),
+                                  ib.Entry("app/requirements.txt", b"requests==2.19.0\n")]),
+                    created_by="COPY evil /")
+    report = scan_image(str(ib.write_oci_layout(tmp_path / "evil", ib.build_image([evil]))), db, cache_dir=None)
+    refused = {(e.message, e.kind) for e in report.errors}
+    assert ("path escapes the image root", "refused") in refused
+    assert ("device file (block device)", "refused") in refused
+    assert [(p.name, p.version) for p in report.packages] == [("requests", "2.19.0")]
+    assert not (tmp_path / "etc").exists()

@@ -163,7 +163,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "metadata": {
             "tools": {"components": [{"type": "application", "name": TOOL_NAME, "version": report.tool_version}]},
             "component": {
-                "type": "application",
+                "type": "container" if report.target_type == "image" else "application",
                 "bom-ref": root_ref,
                 "name": report.target,
                 "properties": [{"name": "shiftsec:target_type", "value": report.target_type}],
