@@ -166,7 +166,7 @@ def _schema_check(text: str) -> bool:
 
     import jsonschema
 
-    from shiftsec.policy.config import _Loader
+    from shiftsec.policy.yamlfile import _Loader
 
     schema = json.loads(Path(__file__).parents[2].joinpath("src/shiftsec/schemas/shiftsec-config.schema.json")
                         .read_text())

@@ -18,13 +18,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
-
-import yaml
-from yaml.constructor import SafeConstructor
+from typing import Any
 
 from shiftsec.errors import InputError
 from shiftsec.model import FindingType, Severity
+from shiftsec.policy.yamlfile import Doc, kind, read
 
 __all__ = [
     "CONFIG_NAMES", "DEFAULT_POLICY", "SCANNER_NAMES", "VEX_JUSTIFICATIONS", "Config", "ConfigError",
@@ -40,9 +38,9 @@ VEX_JUSTIFICATIONS = (
     "vulnerable_code_cannot_be_controlled_by_adversary",
     "inline_mitigations_already_exist",
 )
+_HINT = "the format: docs/policy.md"
 _TYPES = {t.value: t for t in FindingType}
 _COMPARISON = re.compile(r"^\s*(>=|>|==|<=|<)?\s*(\S+)\s*$")
-T = TypeVar("T")
 
 
 class ConfigError(InputError):
@@ -152,145 +150,6 @@ DEFAULT_POLICY = Policy(fail=(
 ))
 
 
-# --- reading -----------------------------------------------------------------------------------------------
-
-
-class _Doc:
-    """A parsed file with its field lines, and the error every check raises."""
-
-    def __init__(self, path: Path, lines: Mapping[tuple[Any, ...], int]) -> None:
-        self.path = path
-        self.lines = lines
-
-    def fail(self, where: tuple[Any, ...], problem: str) -> ConfigError:
-        line = None
-        for end in range(len(where), -1, -1):
-            line = self.lines.get(where[:end])
-            if line is not None:
-                break
-        key = _dotted(where)
-        at = f"{self.path}:{line}" if line is not None else str(self.path)
-        return ConfigError(f"{at}: {key + ': ' if key else ''}{problem}", hint="the format: docs/policy.md")
-
-    def source(self, where: tuple[Any, ...]) -> str:
-        return f"{self.path}:{self.lines.get(where, self.lines.get((), 1))}"
-
-    def mapping(self, value: Any, where: tuple[Any, ...], keys: tuple[str, ...]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(where, f"expected a mapping, found {_kind(value)}")
-        for key in value:
-            if key not in keys:
-                raise self.fail((*where, key), f"unknown key (expected one of: {', '.join(keys)})")
-        return value
-
-    def typed(self, value: Any, where: tuple[Any, ...], kind: type[T], what: str) -> T:
-        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise self.fail(where, f"expected {what}, found {_kind(value)}")
-        return value
-
-    def text(self, value: Any, where: tuple[Any, ...]) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
-            raise self.fail(where, f"expected a non-empty text, found {_kind(value)}")
-        return str(value).strip()
-
-    def texts(self, value: Any, where: tuple[Any, ...]) -> tuple[str, ...]:
-        """A text or a list of texts."""
-        if isinstance(value, list):
-            return tuple(self.text(item, (*where, i)) for i, item in enumerate(value))
-        return (self.text(value, where),)
-
-
-def _dotted(where: tuple[Any, ...]) -> str:
-    out = ""
-    for part in where:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"a text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader without the timestamp type: a date stays text, so a bad one is reported here with its
-    key and line instead of failing the whole parse."""
-
-    yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {
-        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-_MAX_NODES = 100_000
-
-
-def _plain(node: Any, where: tuple[Any, ...], lines: dict[tuple[Any, ...], int], budget: list[int],
-           scalars: Any) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise ConfigError(f"more than {_MAX_NODES:,} YAML nodes (aliases?)")
-    lines[where] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out = {}
-        for key_node, value_node in node.value:
-            key = scalars.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else "?"
-            key = key if isinstance(key, str) else str(key)
-            out[key] = _plain(value_node, (*where, key), lines, budget, scalars)
-            lines[(*where, key)] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*where, i), lines, budget, scalars) for i, item in enumerate(node.value)]
-    return scalars.construct_object(node)
-
-
-def _read(path: Path) -> tuple[Any, _Doc]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
-    nodes = [node for node in nodes if node is not None]
-    if len(nodes) > 1:
-        raise ConfigError(f"{path}: one YAML document expected, found {len(nodes)}")
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        data = _plain(nodes[0], (), lines, [_MAX_NODES], SafeConstructor()) if nodes else {}
-    except (ValueError, TypeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: invalid YAML value: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: a YAML alias refers to itself or nests too deeply") from None
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    doc = _Doc(path, lines)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise doc.fail((), f"expected a mapping at the top, found {_kind(data)}")
-    return data, doc
-
-
 def find_config(root: Path) -> Path | None:
     """The configuration file at the root of the scanned tree, if there is one."""
     folder = root if root.is_dir() else root.parent
@@ -306,7 +165,7 @@ def load_config(path: Path | None, *, policy_file: Path | None = None) -> Config
     own when given."""
     config = Config(policy=DEFAULT_POLICY)
     if path is not None:
-        data, doc = _read(path)
+        data, doc = read(path, ConfigError, _HINT)
         top = doc.mapping(data, (), ("version", "scanners", "skip", "policy"))
         _version(doc, top)
         config = Config(
@@ -323,7 +182,7 @@ def load_config(path: Path | None, *, policy_file: Path | None = None) -> Config
 
 def load_policy(path: Path) -> Policy:
     """A policy on its own: a file with a top-level `policy:` section, or with that section's keys at the top."""
-    data, doc = _read(path)
+    data, doc = read(path, ConfigError, _HINT)
     if isinstance(data, dict) and "policy" in data:
         top = doc.mapping(data, (), ("version", "policy"))
         _version(doc, top)
@@ -331,12 +190,12 @@ def load_policy(path: Path) -> Policy:
     return _policy(doc, data, ())
 
 
-def _version(doc: _Doc, top: Mapping[str, Any]) -> None:
+def _version(doc: Doc, top: Mapping[str, Any]) -> None:
     if "version" in top and top["version"] != 1:
         raise doc.fail(("version",), f"unsupported version {top['version']!r} (this shiftsec reads version 1)")
 
 
-def _scanners(doc: _Doc, value: Any) -> dict[str, ScannerSettings]:
+def _scanners(doc: Doc, value: Any) -> dict[str, ScannerSettings]:
     section = doc.mapping(value, ("scanners",), SCANNER_NAMES)
     out = {}
     for name, body in section.items():
@@ -366,7 +225,7 @@ def _scanners(doc: _Doc, value: Any) -> dict[str, ScannerSettings]:
     return out
 
 
-def _policy(doc: _Doc, value: Any, where: tuple[Any, ...]) -> Policy:
+def _policy(doc: Doc, value: Any, where: tuple[Any, ...]) -> Policy:
     section = doc.mapping(value, where, ("new_only", "allow_inline_ignores", "fail", "exceptions"))
     fail = section.get("fail")
     if fail is None:
@@ -391,7 +250,7 @@ def _policy(doc: _Doc, value: Any, where: tuple[Any, ...]) -> Policy:
     )
 
 
-def _rule(doc: _Doc, value: Any, where: tuple[Any, ...]) -> FailRule:
+def _rule(doc: Doc, value: Any, where: tuple[Any, ...]) -> FailRule:
     entry = doc.mapping(value, where, ("name", "type", "severity", "fix_available", "kev", "epss", "rule"))
     if not entry:
         raise doc.fail(where, "an empty rule would fail on every finding: give at least `type`")
@@ -425,11 +284,11 @@ def _rule(doc: _Doc, value: Any, where: tuple[Any, ...]) -> FailRule:
     )
 
 
-def _severity(doc: _Doc, value: Any, where: tuple[Any, ...]) -> tuple[frozenset[Severity], str]:
+def _severity(doc: Doc, value: Any, where: tuple[Any, ...]) -> tuple[frozenset[Severity], str]:
     """`high` (at least high), `>= high`, `> medium`, `== critical`, `<= low`."""
     match = _COMPARISON.match(value) if isinstance(value, str) else None
     if match is None:
-        raise doc.fail(where, f"expected a severity such as `high` or `>= high`, found {_kind(value)}")
+        raise doc.fail(where, f"expected a severity such as `high` or `>= high`, found {kind(value)}")
     op, word = match.group(1) or ">=", match.group(2)
     try:
         level = Severity.parse(word)
@@ -445,7 +304,7 @@ def _severity(doc: _Doc, value: Any, where: tuple[Any, ...]) -> tuple[frozenset[
     return chosen, f"{op} {level.name}"
 
 
-def _epss(doc: _Doc, value: Any, where: tuple[Any, ...]) -> float:
+def _epss(doc: Doc, value: Any, where: tuple[Any, ...]) -> float:
     """`0.1` or `>= 0.1`: the least EPSS probability that fails."""
     text = str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else None
     if text is not None and text.startswith(">="):
@@ -455,11 +314,11 @@ def _epss(doc: _Doc, value: Any, where: tuple[Any, ...]) -> float:
     except ValueError:
         number = None
     if number is None or not 0.0 <= number <= 1.0:
-        raise doc.fail(where, f"expected a probability from 0 to 1 such as `0.1` or `>= 0.1`, found {_kind(value)}")
+        raise doc.fail(where, f"expected a probability from 0 to 1 such as `0.1` or `>= 0.1`, found {kind(value)}")
     return number
 
 
-def _exception(doc: _Doc, value: Any, where: tuple[Any, ...]) -> PolicyException:
+def _exception(doc: Doc, value: Any, where: tuple[Any, ...]) -> PolicyException:
     entry = doc.mapping(value, where, ("id", "package", "path", "fingerprint", "reason", "owner", "expires",
                                        "vex_justification"))
     for key in ("reason", "owner", "expires"):
@@ -489,7 +348,7 @@ def _exception(doc: _Doc, value: Any, where: tuple[Any, ...]) -> PolicyException
     )
 
 
-def _check_purl(doc: _Doc, purl: str, where: tuple[Any, ...]) -> None:
+def _check_purl(doc: Doc, purl: str, where: tuple[Any, ...]) -> None:
     from shiftsec.purl import parse_purl
 
     try:
@@ -498,7 +357,7 @@ def _check_purl(doc: _Doc, purl: str, where: tuple[Any, ...]) -> None:
         raise doc.fail(where, f"not a package URL: {exc}") from None
 
 
-def _date(doc: _Doc, value: Any, where: tuple[Any, ...]) -> datetime.date:
+def _date(doc: Doc, value: Any, where: tuple[Any, ...]) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -508,4 +367,4 @@ def _date(doc: _Doc, value: Any, where: tuple[Any, ...]) -> datetime.date:
             return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise doc.fail(where, f"expected a date as YYYY-MM-DD, found {_kind(value)}")
+    raise doc.fail(where, f"expected a date as YYYY-MM-DD, found {kind(value)}")
