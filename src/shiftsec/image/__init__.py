@@ -13,6 +13,8 @@ Flow:
 
 Nothing is unpacked to disk: layers are streamed from the archive, the layout or the network, and only the
 files an analyzer wants are kept, capped. Modules: `reference` (what REF is), `registry` (HTTP, auth,
-credentials), `source` (archives, layouts, platform selection, layer streams), `layers` (tar walking, safety,
-whiteouts).
+credentials), `manifest` (manifests, indexes, configs, platform selection), `archive_store`, `docker_archive`,
+`oci_layout` and `registry_source` (one per kind of input), `source` (`open_image`, layer streams), `layers`
+(tar walking, safety, whiteouts), `scan` (analysis per layer and the final inventory), `cache` (per-layer
+results), `config` (the image config as a Dockerfile).
 """

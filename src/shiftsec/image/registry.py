@@ -3,8 +3,8 @@
 Owns the HTTP: `RegistryClient(reference)` pings `/v2/`, fetches manifests (`GET /v2/<name>/manifests/<ref>`
 with the OCI and Docker v2 manifest and list media types in `Accept`) and blobs (`GET /v2/<name>/blobs/<digest>`,
 redirects followed; the `Authorization` header is never carried to the redirect target). It does not interpret
-manifests (that is `image.source`) and does not verify layer digests while streaming (also `image.source`,
-which wraps the stream); small documents (manifests, configs) are verified here.
+manifests (that is `image.manifest`) and does not verify layer digests while streaming (that is
+`image.source`, which wraps the stream); small documents (manifests, configs) are verified here.
 
 Authentication, as Docker does it:
 - anonymous first; a `401` carries `WWW-Authenticate`;
