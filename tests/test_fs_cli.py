@@ -127,3 +127,24 @@ def test_no_database_is_exit_2_unless_only_listing(capsys: pytest.CaptureFixture
     code, out, _ = _run(capsys, "fs", str(tmp_path), "--db", str(tmp_path / "none.sqlite"), "--scanners", "none",
                         "-f", "json")
     assert code == 0 and json.loads(out)["packages"][0]["name"] == "jinja2"
+
+
+def test_fs_sast_and_ci_run_the_code_scanner(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from shiftsec.cli import run
+
+    (tmp_path / "app.py").write_text("import pickle\nimport subprocess\n\n\ndef load(blob, cmd):\n"
+                                     "    subprocess.call(cmd, shell=True)\n    return pickle.loads(blob)\n")
+    (tmp_path / "broken.py").write_text("def nope(:\n")
+    assert run(["fs", str(tmp_path), "--scanners", "sast", "-f", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["scanners"] == ["sast"]
+    found = {(f["type"], f["location"]["path"], f["location"]["line"]) for f in report["findings"]}
+    assert ("sast", "app.py", 6) in found and ("sast", "app.py", 7) in found  # shell=True, pickle.loads
+    assert all(f["cwes"] for f in report["findings"] if f["location"]["line"] in (6, 7))
+    assert [e["path"] for e in report["errors"]] == ["broken.py"]  # a syntax error is an error, not a finding
+    # shiftsec ci detects the Python code and runs the same scanner
+    assert run(["ci", str(tmp_path), "--db", str(tmp_path / "none.sqlite"), "-f", "json"]) in (0, 1)
+    ci_report = json.loads(capsys.readouterr().out)
+    assert "sast" in ci_report["scanners"]
+    assert {(f["location"]["path"], f["location"]["line"]) for f in ci_report["findings"] if f["type"] == "sast"} >= {
+        ("app.py", 6), ("app.py", 7)}

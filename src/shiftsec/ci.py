@@ -4,8 +4,9 @@ the policy.
 
 Detection (one walk, honouring .gitignore and the configured skips): lockfiles and manifests → the dependency
 scanner; Kubernetes manifests, Dockerfiles and compose files → the misconfiguration scanner; CycloneDX/SPDX
-documents (`*.cdx.json`, `bom.json`, `*.spdx.json`, …) → matched like `shiftsec sbom`; the secret scanner
-always runs. A scanner the configuration enables or disables explicitly is run or skipped as told.
+documents (`*.cdx.json`, `bom.json`, `*.spdx.json`, …) → matched like `shiftsec sbom`; Python files → the
+source-code scanner (`sast`); the secret scanner always runs. A scanner the configuration enables or
+disables explicitly is run or skipped as told.
 
 Each scan runs in its own forked process (they are CPU-bound Python; a thread pool would serialise them);
 with one job, or where fork is unavailable, they run in this process one after another.
@@ -41,7 +42,7 @@ class Detected:
     lockfiles: tuple[str, ...] = ()
     configs: tuple[str, ...] = ()
     sboms: tuple[str, ...] = ()
-    python: int = 0  # .py files (for the source-code scanner, once there is one)
+    python: int = 0  # .py files (for the source-code scanner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,8 @@ def _plan(detected: Detected, config: Config) -> list[str]:
         jobs.append("secret")
     if on("misconfig", bool(detected.configs)):
         jobs.append("misconfig")
+    if on("sast", bool(detected.python)):
+        jobs.append("sast")
     if on("vuln", bool(detected.sboms)):
         jobs.extend(f"sbom:{rel}" for rel in detected.sboms)
     return jobs
@@ -121,6 +124,8 @@ def _run_job(job: str, path: Path, config: Config, db_path: Path) -> Report:
     if job == "secret":
         return engine.scan_directory(path, db_path, walk_options=_walk_options(config, "secret"), match=False,
                                      packages=False, secrets=True, secret_config=config.scanner("secret").rules)
+    if job == "sast":
+        return engine.scan_code(path, walk_options=_walk_options(config, "sast"))
     if job == "misconfig":
         settings = config.scanner("misconfig")
         return engine.scan_config(path, walk_options=_walk_options(config, "misconfig"), standard=settings.standard,

@@ -232,6 +232,27 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
     )
 
 
+def scan_code(path: Path, *, walk_options: WalkOptions) -> Report:
+    """Source-code analysis of the files under `path` (today Python, with the built-in engine: Ruff's security
+    and bug-prone rules; see `shiftsec.sast`)."""
+    _check_tree(path)
+    from shiftsec.sast.scan import PYTHON_SUFFIXES, scan_sast
+    from shiftsec.targets.directory import walk
+
+    walk_errors: list[ScanError] = []
+    rels = list(walk(path, lambda rel: rel.lower().endswith(PYTHON_SUFFIXES), walk_options, walk_errors))
+    found = scan_sast(path if path.is_dir() else path.parent, rels if path.is_dir() else [path.name])
+    return Report(
+        target=str(path),
+        target_type="directory" if path.is_dir() else "file",
+        created_at=_now(),
+        tool_version=__version__,
+        findings=found.findings,
+        errors=tuple(walk_errors) + found.errors,
+        scanners=("sast",),
+    )
+
+
 def image_cache_dir(db_path: Path) -> Path:
     """Where per-layer analyses are cached: beside the advisory database."""
     return db_path.parent / "image-cache"

@@ -18,7 +18,7 @@ FIXTURE_DIRS = "testdata,test_data,fixtures,__fixtures__,__snapshots__"
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("table", "json", "sarif", "markdown", "cyclonedx", "spdx", "junit", "html", "openvex")
-SCANNERS = ("vuln", "secret", "misconfig", "none")
+SCANNERS = ("vuln", "secret", "misconfig", "sast", "none")
 MAX_LISTED_ERRORS = 50
 
 

@@ -45,9 +45,9 @@ def sbom_command(
 @db_option
 @report_options
 @click.option("--scanners", default="vuln", show_default=True, metavar="LIST",
-              help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens), misconfig (Kubernetes "
-                   "manifests against the Pod Security Standards); 'none' only lists the packages (e.g. for an "
-                   "SBOM) and needs no database.")
+              help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens), misconfig (Kubernetes, "
+                   "Helm, Dockerfiles, compose), sast (source code: Python's security and bug-prone patterns); "
+                   "'none' only lists the packages (e.g. for an SBOM) and needs no database.")
 @secret_options
 @misconfig_options
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
@@ -88,13 +88,25 @@ def fs_command(
         raise UsageError("--standard and --checks apply to the misconfig scanner: add it to --scanners")
     options = WalkOptions(skip_dirs, skip_files, include_vendored, not no_gitignore)
     freeze_imports()
-    report = scan_directory(
-        path, resolve_db(db_path), walk_options=options, include_dev=include_dev, match="vuln" in chosen,
-        secrets="secret" in chosen, secret_config=secret_config, packages=bool(chosen & {"vuln", "none"}),
-        secret_max_bytes=int(secret_max_mb * 2**20),
-        secret_filter=secret_filter(secret_include_generated, secret_fixture_dirs),
-        misconfig="misconfig" in chosen, standard=standard, checks=checks, render=not no_render,
-    )
+    report = None
+    if chosen - {"sast"}:
+        report = scan_directory(
+            path, resolve_db(db_path), walk_options=options, include_dev=include_dev, match="vuln" in chosen,
+            secrets="secret" in chosen, secret_config=secret_config, packages=bool(chosen & {"vuln", "none"}),
+            secret_max_bytes=int(secret_max_mb * 2**20),
+            secret_filter=secret_filter(secret_include_generated, secret_fixture_dirs),
+            misconfig="misconfig" in chosen, standard=standard, checks=checks, render=not no_render,
+        )
+    if "sast" in chosen:
+        from dataclasses import replace
+
+        from shiftsec.engine import scan_code
+
+        code = scan_code(path, walk_options=options)
+        report = code if report is None else replace(
+            report, findings=report.findings + code.findings, errors=report.errors + code.errors,
+            scanners=(*report.scanners, "sast"))
+    assert report is not None  # `chosen` is never empty
     if chosen & {"vuln", "none"} and not report.packages and not report.errors:
         err(f"note: no lockfile or manifest found under {path}")
     emit(report, fmt, output)

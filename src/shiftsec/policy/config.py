@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 CONFIG_NAMES = ("shiftsec.yaml", "shiftsec.yml", ".shiftsec.yaml", ".shiftsec.yml")
-SCANNER_NAMES = ("vuln", "secret", "misconfig")
+SCANNER_NAMES = ("vuln", "secret", "misconfig", "sast")
 VEX_JUSTIFICATIONS = (
     "component_not_present",
     "vulnerable_code_not_present",
@@ -204,6 +204,7 @@ def _scanners(doc: Doc, value: Any) -> dict[str, ScannerSettings]:
             out[name] = ScannerSettings(enabled=body)
             continue
         keys = {"vuln": ("enabled", "skip", "include_dev"),
+                "sast": ("enabled", "skip"),
                 "secret": ("enabled", "skip", "rules"),
                 "misconfig": ("enabled", "skip", "standard", "checks", "render")}[name]
         entry = doc.mapping(body, where, keys)
