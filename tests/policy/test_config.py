@@ -113,6 +113,8 @@ def test_the_security_teams_policy_file_wins(tmp_path: Path) -> None:
     ("policy:\n  fail:\n    - {name: a, type: secret}\n    - {name: a, type: misconfig}\n",
      "shiftsec.yaml:4: policy.fail[1].name: duplicate rule name 'a'"),
     ("policy:\n  fail: secret\n", "shiftsec.yaml:2: policy.fail: expected a list of rules, found a text"),
+    ("policy:\n  fail:\n    - {type: sast, max_allowed: -1}\n",
+     "shiftsec.yaml:3: policy.fail[0].max_allowed: expected a whole number of 0 or more, found -1"),
     ("policy:\n  exceptions:\n    - id: CVE-1\n      reason: r\n      expires: 2027-01-01\n",
      "shiftsec.yaml:3: policy.exceptions[0]: an exception needs `owner`"),
     ("policy:\n  exceptions:\n    - id: CVE-1\n      reason: r\n      owner: o\n",

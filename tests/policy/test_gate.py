@@ -193,3 +193,13 @@ def test_rule_conditions(tmp_path: Path, rule: str, failing: list[str]) -> None:
     findings = [replace(REQUESTS, kev=True, epss=0.2), replace(JINJA, kev=False), replace(NOFIX, epss=0.7), KEY, POD]
     judged = _judge(tmp_path, findings, _policy(tmp_path, f"fail:\n  - {rule}\n"))
     assert sorted(f.rule_id for f in judged.verdict.rules[0].failing) == failing
+
+
+def test_max_allowed_tolerates_a_count(tmp_path: Path) -> None:
+    """A quality gate: up to two new duplicated blocks pass, the third fails (and lists all three)."""
+    blocks = [_other(FindingType.SAST, "quality-duplication", f"src/m{i}.py", 10, Severity.LOW) for i in range(3)]
+    policy = _policy(tmp_path, "fail:\n  - {type: sast, rule: quality-duplication, max_allowed: 2}\n")
+    assert _judge(tmp_path, blocks[:2], policy).verdict.passed
+    failed = _judge(tmp_path, blocks, policy).verdict
+    assert not failed.passed and len(failed.rules[0].failing) == 3
+    assert failed.rules[0].condition == "sast, rule quality-duplication, more than 2"

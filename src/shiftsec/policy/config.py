@@ -61,6 +61,7 @@ class FailRule:
     min_epss: float | None = None
     rule_ids: tuple[str, ...] = ()  # globs on the finding's rule id
     source: str = ""  # file:line
+    max_allowed: int = 0  # the rule fails only when more findings than this meet it
 
     def describe(self) -> str:
         """The rule in words: "vulnerability, severity >= HIGH, fix available"."""
@@ -75,6 +76,8 @@ class FailRule:
             parts.append(f"EPSS >= {self.min_epss:g}")
         if self.rule_ids:
             parts.append(f"rule {' or '.join(self.rule_ids)}")
+        if self.max_allowed:
+            parts.append(f"more than {self.max_allowed}")
         return ", ".join(parts)
 
 
@@ -252,7 +255,8 @@ def _policy(doc: Doc, value: Any, where: tuple[Any, ...]) -> Policy:
 
 
 def _rule(doc: Doc, value: Any, where: tuple[Any, ...]) -> FailRule:
-    entry = doc.mapping(value, where, ("name", "type", "severity", "fix_available", "kev", "epss", "rule"))
+    entry = doc.mapping(value, where, ("name", "type", "severity", "fix_available", "kev", "epss", "rule",
+                                       "max_allowed"))
     if not entry:
         raise doc.fail(where, "an empty rule would fail on every finding: give at least `type`")
     types: tuple[FindingType, ...] = ()
@@ -282,7 +286,15 @@ def _rule(doc: Doc, value: Any, where: tuple[Any, ...]) -> FailRule:
         min_epss=min_epss,
         rule_ids=doc.texts(entry["rule"], (*where, "rule")) if entry.get("rule") is not None else (),
         source=doc.source(where),
+        max_allowed=_count(doc, entry.get("max_allowed", 0), (*where, "max_allowed")),
     )
+
+
+def _count(doc: Doc, value: Any, where: tuple[Any, ...]) -> int:
+    number = doc.typed(value, where, int, "a whole number")
+    if number < 0:
+        raise doc.fail(where, f"expected a whole number of 0 or more, found {number}")
+    return number
 
 
 def _severity(doc: Doc, value: Any, where: tuple[Any, ...]) -> tuple[frozenset[Severity], str]:

@@ -74,13 +74,14 @@ def judge(report: Report, policy: Policy, *, root: Path, today: datetime.date,
 
     counted = [f for f in findings
                if f.suppression is None and not (policy.new_only and f.change == "existing")]
-    outcomes = tuple(
-        RuleOutcome(rule.name, rule.describe(), tuple(f for f in counted if rule_matches(rule, f)))
-        for rule in policy.fail
-    )
+    outcomes = []
+    for rule in policy.fail:
+        meeting = tuple(f for f in counted if rule_matches(rule, f))
+        # a rule with `max_allowed` tolerates that many: it fails (and lists them) only beyond it
+        outcomes.append(RuleOutcome(rule.name, rule.describe(), meeting if len(meeting) > rule.max_allowed else ()))
     verdict = Verdict(
         passed=not any(outcome.failing for outcome in outcomes),
-        rules=outcomes,
+        rules=tuple(outcomes),
         policy=policy.source,
         exceptions=tuple(notes),
         new_only=policy.new_only and baseline is not None,
