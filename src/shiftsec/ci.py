@@ -168,7 +168,7 @@ def _run_all(jobs: Sequence[tuple[str, Path]], config: Config, db_path: Path, wo
 
 def _combine(path: Path, reports: Sequence[Report], extra_errors: Sequence[ScanError]) -> Report:
     from shiftsec import __version__
-    from shiftsec.engine import _now
+    from shiftsec.engine import now
 
     database = next((r.database for r in reports if r.database is not None), None)
     scanners: list[str] = []
@@ -192,7 +192,7 @@ def _combine(path: Path, reports: Sequence[Report], extra_errors: Sequence[ScanE
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         packages=tuple(p for r in reports for p in r.packages),
         findings=tuple(findings),
@@ -234,9 +234,9 @@ def _apply_vex(findings: Sequence[Finding], paths: Sequence[Path], errors: list[
 def run_ci(path: Path, config: Config, options: CiOptions,
            progress: Callable[[str], None] | None = None) -> Report:
     """Scan `path` as `shiftsec ci` does and return the judged report (see the module docstring)."""
-    from shiftsec.engine import _check_tree
+    from shiftsec.engine import check_tree
 
-    _check_tree(path)
+    check_tree(path)
     detected, walk_errors = detect(path, config)
     jobs = _plan(detected, config)
     if progress is not None:

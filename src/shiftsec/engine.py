@@ -28,11 +28,11 @@ if TYPE_CHECKING:
     from shiftsec.targets.git import Selection
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _check_tree(path: Path) -> None:
+def check_tree(path: Path) -> None:
     """A one-line InputError unless `path` is a readable folder or regular file."""
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -59,7 +59,7 @@ def scan_sbom(path: Path, db_path: Path, *, include_dev: bool = False) -> Report
     return Report(
         target=str(path),
         target_type="sbom",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         packages=inventory.packages,
         findings=result.findings,
@@ -94,7 +94,7 @@ def scan_directory(
     says which files are searched (None: the default `FileFilter`). With `misconfig`, Kubernetes manifests,
     Dockerfiles and compose files are checked too (see `scan_config`).
     """
-    _check_tree(path)
+    check_tree(path)
     settings = misconfig_options(standard, checks, render, secret_config) if misconfig else None
     from shiftsec.scanners import secrets as secret_scanner
     from shiftsec.targets.directory import walk
@@ -164,7 +164,7 @@ def scan_directory(
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         packages=found_packages,
         findings=findings,
@@ -198,7 +198,7 @@ def scan_repository(
     return Report(
         target=str(path),
         target_type="git-staged" if selection.staged else "git-history",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         packages=(),
         findings=found.findings,
@@ -213,7 +213,7 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
     """Check the Kubernetes manifests, Dockerfiles and compose files under `path` (a folder or one file): every
     check, or only the controls of `standard` (pss-baseline, pss-restricted); plus the custom Rego checks in
     the `checks` folders; Helm charts and kustomizations rendered unless `render` is False."""
-    _check_tree(path)
+    check_tree(path)
     from shiftsec.scanners import misconfig
     from shiftsec.targets.directory import walk
 
@@ -224,7 +224,7 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         findings=found.findings,
         errors=tuple(walk_errors) + found.errors,
@@ -235,7 +235,7 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
 def scan_code(path: Path, *, walk_options: WalkOptions) -> Report:
     """Source-code analysis of the files under `path` (today Python, with the built-in engine: Ruff's security
     and bug-prone rules; see `shiftsec.sast`)."""
-    _check_tree(path)
+    check_tree(path)
     from shiftsec.sast.scan import PYTHON_SUFFIXES, scan_sast
     from shiftsec.targets.directory import walk
 
@@ -245,7 +245,7 @@ def scan_code(path: Path, *, walk_options: WalkOptions) -> Report:
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         findings=found.findings,
         errors=tuple(walk_errors) + found.errors,
@@ -296,7 +296,7 @@ def scan_image(
     return Report(
         target=ref,
         target_type="image",
-        created_at=_now(),
+        created_at=now(),
         tool_version=__version__,
         packages=result.packages,
         findings=findings,
