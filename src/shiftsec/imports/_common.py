@@ -53,6 +53,26 @@ def load_json(data: bytes | str, name: str) -> Any:
         raise ParseError(f"{name}: JSON nested too deeply") from None
 
 
+def looks_like_results(doc: Any, entry_key: str, empty_keys: tuple[str, ...], *, all_keys: bool = True) -> bool:
+    """Whether `doc` is a report with a `results` array (Bandit, Semgrep): told by `entry_key` in its first
+    result, or, when there are no results, by the report's own top-level keys `empty_keys` (all of them, or
+    with `all_keys=False` any one)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+        return False
+    first = doc["results"][0] if doc["results"] else None
+    if isinstance(first, dict):
+        return entry_key in first
+    return (all if all_keys else any)(key in doc for key in empty_keys)
+
+
+def results_document(data: bytes | str, name: str, tool: str) -> dict[str, Any]:
+    """A report with a `results` array, parsed; ParseError naming the file otherwise."""
+    doc = load_json(data, name)
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
+        raise ParseError(f"{name}: not a {tool} JSON report (no 'results' array)")
+    return doc
+
+
 def read_entries(
     entries: Iterable[tuple[str, Any]],
     read_one: Callable[[Any], Iterable[Finding]],

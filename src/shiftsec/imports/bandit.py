@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from shiftsec.errors import ParseError
 from shiftsec.imports._common import (
     ERROR_KIND,
     Imported,
@@ -24,11 +23,12 @@ from shiftsec.imports._common import (
     cwes,
     items,
     line,
-    load_json,
+    looks_like_results,
     obj,
     opt_obj,
     read_entries,
     rel_path,
+    results_document,
     severity_word,
     snippet_key,
     text,
@@ -44,20 +44,12 @@ _PASSWORD = re.compile(r"(hardcoded password: )'(.*)'$", re.IGNORECASE)
 
 
 def looks_like(doc: Any) -> bool:
-    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
-        return False
-    first = doc["results"][0] if doc["results"] else None
-    if isinstance(first, dict):
-        return "test_id" in first
-    return "metrics" in doc and "generated_at" in doc
+    return looks_like_results(doc, "test_id", ("metrics", "generated_at"))
 
 
 def read(data: bytes | str, name: str, root: str | None = None) -> Imported:
     """Read a Bandit JSON report; `name` labels errors, `root` makes absolute paths relative."""
-    doc = load_json(data, name)
-    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
-        raise ParseError(f"{name}: not a Bandit JSON report (no 'results' array)")
-    return from_document(doc, name, root)
+    return from_document(results_document(data, name, "Bandit"), name, root)
 
 
 def from_document(doc: Mapping[str, Any], name: str, root: str | None = None) -> Imported:
