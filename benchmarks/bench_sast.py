@@ -9,8 +9,9 @@ own virtual environment (default ~/.cache/shiftsec-bench/bandit-venv, `--bandit-
 Corpus: the standard library of `python3` (`sysconfig.get_paths()['stdlib']`), its `.py` files only, without
 `site-packages` (third-party code installed there is not the standard library).
 - shiftsec: a fresh `python -c` process that lists the `.py` files (os.walk, skipping `__pycache__` and
-  `site-packages`) and calls `shiftsec.sast.scan_sast(stdlib, files)`: the built-in engine, Ruff with the
-  security and quality rules of `src/shiftsec/sast/rules.py`; the counts are written as JSON.
+  `site-packages`) and calls `shiftsec.sast.scan_sast(stdlib, files)`: the default engines, Ruff with the
+  security and bug-prone rules of `src/shiftsec/sast/rules.py` and the quality engine (complexity,
+  duplication); then again with the Ruff engine only; the counts are written as JSON.
 - Bandit: `bandit -r STDLIB -x STDLIB/site-packages -f json -o FILE -q` (default profile: every test).
 Both run `--runs` times, alternating which goes first; shiftsec has one untimed warm-up run (page cache,
 bytecode), Bandit none (its first run warms the same cache, and it takes ~90 s). Figures: median wall time of
@@ -52,14 +53,16 @@ import json, os, sys
 from collections import Counter
 from pathlib import Path
 from shiftsec.sast import rules, scan_sast
+from shiftsec.sast.scan import engines_from_names
 root = Path(sys.argv[1])
 files = []
 for top, dirs, names in os.walk(root):
     dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "site-packages"))
     files += [os.path.relpath(os.path.join(top, n), root) for n in sorted(names) if n.endswith(".py")]
-scan = scan_sast(root, files)
+scan = scan_sast(root, files, engines_from_names(sys.argv[3].split(",") if len(sys.argv) > 3 else []))
 security = [f for f in scan.findings if (r := rules.rule(f.rule_id)) is not None and r.security]
 json.dump({"files": scan.files, "findings": len(scan.findings), "security": len(security),
+           "quality": dict(Counter(f.rule_id for f in scan.findings if f.rule_id.startswith("quality-"))),
            "severity": dict(Counter(f.severity.name for f in security)),
            "errors": dict(Counter(e.kind for e in scan.errors))}, open(sys.argv[2], "w"))
 """
@@ -117,20 +120,25 @@ def main() -> None:
         work = Path(tmp)
         ours_out, theirs_out = work / "shiftsec.json", work / "bandit.json"
         ours_cmd = [PYTHON, "-c", RUNNER, str(lib), str(ours_out)]
+        ruff_out = work / "ruff-only.json"
+        ruff_cmd = [PYTHON, "-c", RUNNER, str(lib), str(ruff_out), "ruff"]
         theirs_cmd = [str(bandit), "-r", str(lib), "-x", str(lib / "site-packages"), "-f", "json", "-o",
                       str(theirs_out), "-q"]
         checked(measure(ours_cmd, env, timeout=args.timeout), ours_cmd, ours_out)  # warm-up
         ours: list[Run] = []
         theirs: list[Run] = []
+        ruff_only: list[Run] = []
         load = os.getloadavg()[0]
         for i in range(args.runs):
-            order = [("shiftsec", ours_cmd, ours_out, ours), ("bandit", theirs_cmd, theirs_out, theirs)]
+            order = [("shiftsec", ours_cmd, ours_out, ours), ("shiftsec ruff only", ruff_cmd, ruff_out, ruff_only),
+                     ("bandit", theirs_cmd, theirs_out, theirs)]
             for name, cmd, out, runs in order if i % 2 == 0 else order[::-1]:
                 out.unlink(missing_ok=True)
                 runs.append(checked(measure(cmd, env, timeout=args.timeout), cmd, out))
                 print(f"run {i + 1} {name}: {runs[-1].wall:.2f} s, {runs[-1].rss:.0f} MB", file=sys.stderr)
         load_after = os.getloadavg()[0]
         counts = json.loads(ours_out.read_text())
+        ruff_counts = json.loads(ruff_out.read_text())
         report = json.loads(theirs_out.read_text())
     results = report.get("results", [])
     bandit_sev = Counter(r.get("issue_severity") for r in results)
@@ -147,23 +155,32 @@ def main() -> None:
         "    .venv/bin/python benchmarks/bench_sast.py --runs " + str(args.runs) + (" --write" if args.write else ""),
         "",
         f"Corpus: the Python standard library at `{lib}`, its {counts['files']} `.py` files without "
-        "`site-packages`. shiftsec runs `scan_sast` (the built-in engine: " + ruff_version + " with the security "
-        "and bug-prone quality rules of `src/shiftsec/sast/rules.py`) in a fresh `python -c` process that also "
-        f"lists the files; Bandit {version} runs `bandit -r STDLIB -x STDLIB/site-packages -f json -o FILE -q` "
+        "`site-packages`. shiftsec runs `scan_sast` with its default engines (" + ruff_version + " with the "
+        "security and bug-prone rules of `src/shiftsec/sast/rules.py`, side by side with the quality engine: "
+        "complexity and duplicated blocks, docs/code-quality.md) in a fresh `python -c` process that also "
+        "lists the files, and again with the Ruff engine only; "
+        f"Bandit {version} runs `bandit -r STDLIB -x STDLIB/site-packages -f json -o FILE -q` "
         "from its own virtual environment. Median wall time of the whole command over "
         f"{args.runs} runs each (alternating order; one untimed shiftsec warm-up), max RSS of the largest process "
         "(GNU time).",
         "",
         "| tool | wall (median) | max RSS | findings | HIGH / MEDIUM / LOW | files not scanned |",
         "|---|---|---|---|---|---|",
-        f"| shiftsec (Ruff engine) | {spread(ours)} | {max(r.rss for r in ours):.0f} MB | {counts['findings']} "
-        f"({counts['security']} security) | {sev.get('HIGH', 0)} / {sev.get('MEDIUM', 0)} / {sev.get('LOW', 0)} "
-        f"(security) | {sum(counts['errors'].values())} ({kinds or '-'}) |",
+        f"| shiftsec (default: Ruff and quality engines) | {spread(ours)} | {max(r.rss for r in ours):.0f} MB | "
+        f"{counts['findings']} ({counts['security']} security, "
+        f"{counts['quality'].get('quality-complexity', 0)} complexity, "
+        f"{counts['quality'].get('quality-duplication', 0)} duplication) | "
+        f"{sev.get('HIGH', 0)} / {sev.get('MEDIUM', 0)} / {sev.get('LOW', 0)} (security) | "
+        f"{sum(counts['errors'].values())} ({kinds or '-'}) |",
+        f"| shiftsec (Ruff engine only) | {spread(ruff_only)} | {max(r.rss for r in ruff_only):.0f} MB | "
+        f"{ruff_counts['findings']} ({ruff_counts['security']} security) | "
+        f"{ruff_counts['severity'].get('HIGH', 0)} / {ruff_counts['severity'].get('MEDIUM', 0)} / "
+        f"{ruff_counts['severity'].get('LOW', 0)} (security) | {sum(ruff_counts['errors'].values())} |",
         f"| Bandit {version} | {spread(theirs)} | {max(r.rss for r in theirs):.0f} MB | {len(results)} | "
         f"{bandit_sev.get('HIGH', 0)} / {bandit_sev.get('MEDIUM', 0)} / {bandit_sev.get('LOW', 0)} | "
         f"{len(report.get('errors', []))} |",
         "",
-        f"shiftsec is **{ratio:.1f}× faster** than Bandit (target ≥ {TARGET:.0f}×: "
+        f"shiftsec with its default engines is **{ratio:.1f}× faster** than Bandit (target ≥ {TARGET:.0f}×: "
         f"{'met' if ratio >= TARGET else 'NOT met'}). Lines of code Bandit counted: {files}. The finding counts "
         "differ by design: Ruff's port lacks a few Bandit tests and grades (docs/sast-agreement.md), and files "
         "that do not parse as Python 3 (the standard library's test data holds some on purpose) are errors for "

@@ -38,8 +38,8 @@ def test_version_in_a_real_process() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = json.loads(proc.stdout.splitlines()[-1].replace("'", '"'))
     # (the CLI's own modules only: no scanner, reporter, database or YAML code)
-    assert loaded == ["shiftsec", "shiftsec.cli", "shiftsec.cli.common", "shiftsec.cli.db", "shiftsec.cli.gate",
-                      "shiftsec.cli.scan", "shiftsec.errors"]
+    assert loaded == ["shiftsec", "shiftsec.cli", "shiftsec.cli.common", "shiftsec.cli.db", "shiftsec.cli.engines",
+                      "shiftsec.cli.gate", "shiftsec.cli.scan", "shiftsec.errors"]
 
 
 def test_missing_database_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

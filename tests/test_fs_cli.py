@@ -148,3 +148,29 @@ def test_fs_sast_and_ci_run_the_code_scanner(tmp_path: Path, capsys: pytest.Capt
     assert "sast" in ci_report["scanners"]
     assert {(f["location"]["path"], f["location"]["line"]) for f in ci_report["findings"] if f["type"] == "sast"} >= {
         ("app.py", 6), ("app.py", 7)}
+
+
+def test_fs_sast_engine_choice_and_thresholds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(6))
+    (tmp_path / "app.py").write_text(f"import pickle\n\n\ndef f(x, blob):\n{branches}    return pickle.loads(blob)\n")
+    code, out, _ = _run(capsys, "fs", str(tmp_path), "--scanners", "sast", "--sast-engine", "quality",
+                        "--complexity", "5", "-f", "json")
+    assert code == 0
+    assert [(f["rule_id"], f["message"]) for f in json.loads(out)["findings"]] == [
+        ("quality-complexity", "`f` has cyclomatic complexity 7 (threshold 5)")]  # no Ruff finding: not chosen
+    code, out, _ = _run(capsys, "fs", str(tmp_path), "--scanners", "sast", "-f", "json")
+    assert {f["rule_id"] for f in json.loads(out)["findings"]} == {"S301", "S403"}  # pickle; threshold 15
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--sast-engine", "pmd"], "unknown SAST engine 'pmd': expected one of ruff, quality, bandit, semgrep"),
+    (["--complexity", "0"], "Invalid value for '--complexity'"),
+    (["--semgrep-rules", "rules.yaml"], "--semgrep-rules needs --sast-engine semgrep"),
+    (["--scanners", "vuln", "--complexity", "3"], "apply to the sast scanner: add it to --scanners"),
+])
+def test_fs_sast_options_mistakes_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                                        message: str) -> None:
+    (tmp_path / "app.py").write_text("x = 1\n")
+    scanners = [] if "--scanners" in args else ["--scanners", "sast"]
+    code, _, err = _run(capsys, "fs", str(tmp_path), *scanners, *args)
+    assert code == 2 and message in err and "Traceback" not in err

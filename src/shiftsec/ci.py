@@ -107,7 +107,7 @@ def _plan(detected: Detected, config: Config) -> list[str]:
         jobs.append("secret")
     if on("misconfig", bool(detected.configs)):
         jobs.append("misconfig")
-    if on("sast", bool(detected.python)):
+    if on("sast", bool(detected.python) or "semgrep" in config.scanner("sast").engines):
         jobs.append("sast")
     if on("vuln", bool(detected.sboms)):
         jobs.extend(f"sbom:{rel}" for rel in detected.sboms)
@@ -125,7 +125,13 @@ def _run_job(job: str, path: Path, config: Config, db_path: Path) -> Report:
         return engine.scan_directory(path, db_path, walk_options=_walk_options(config, "secret"), match=False,
                                      packages=False, secrets=True, secret_config=config.scanner("secret").rules)
     if job == "sast":
-        return engine.scan_code(path, walk_options=_walk_options(config, "sast"))
+        from shiftsec.sast.scan import engines_from_names
+
+        settings = config.scanner("sast")
+        engines = engines_from_names(settings.engines, semgrep_rules=settings.semgrep_rules,
+                                     homes=dict(settings.engine_paths), complexity=settings.complexity,
+                                     duplicate_lines=settings.duplicate_lines)
+        return engine.scan_code(path, walk_options=_walk_options(config, "sast"), engines=engines)
     if job == "misconfig":
         settings = config.scanner("misconfig")
         return engine.scan_config(path, walk_options=_walk_options(config, "misconfig"), standard=settings.standard,

@@ -20,6 +20,7 @@ from shiftsec.model import DatabaseInfo, Finding, Package, Report, ScanError
 
 if TYPE_CHECKING:
     from shiftsec.model import Advice
+    from shiftsec.sast.engine import SastEngine
     from shiftsec.scanners.misconfig import Options as MisconfigOptions
     from shiftsec.scanners.secrets import FileFilter, SecretScan
     from shiftsec.secrets.api import Allowlist, Rule
@@ -232,16 +233,20 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
     )
 
 
-def scan_code(path: Path, *, walk_options: WalkOptions) -> Report:
-    """Source-code analysis of the files under `path` (today Python, with the built-in engine: Ruff's security
-    and bug-prone rules; see `shiftsec.sast`)."""
+def scan_code(path: Path, *, walk_options: WalkOptions, engines: Sequence[SastEngine] | None = None) -> Report:
+    """Source-code analysis of the files under `path`: by default the built-in engines (Ruff's security and
+    bug-prone rules, complexity and duplication); `engines` chooses others (`shiftsec.sast.scan.engines_from_names`).
+    Python files only, unless an engine scans any language (Semgrep)."""
     check_tree(path)
-    from shiftsec.sast.scan import PYTHON_SUFFIXES, scan_sast
+    from shiftsec.sast.scan import BUILT_IN, PYTHON_SUFFIXES, scan_sast
     from shiftsec.targets.directory import walk
 
+    chosen = BUILT_IN if engines is None else tuple(engines)
+    every = any("any" in engine.languages for engine in chosen)
     walk_errors: list[ScanError] = []
-    rels = list(walk(path, lambda rel: rel.lower().endswith(PYTHON_SUFFIXES), walk_options, walk_errors))
-    found = scan_sast(path if path.is_dir() else path.parent, rels if path.is_dir() else [path.name])
+    rels = list(walk(path, (lambda rel: True) if every else (lambda rel: rel.lower().endswith(PYTHON_SUFFIXES)),
+                     walk_options, walk_errors))
+    found = scan_sast(path if path.is_dir() else path.parent, rels if path.is_dir() else [path.name], chosen)
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",

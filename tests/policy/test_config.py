@@ -21,6 +21,12 @@ scanners:
   misconfig:
     standard: pss-baseline
     checks: [policy/checks]
+  sast:
+    engines: [ruff, quality, bandit, semgrep]
+    bandit: tools/bandit-venv
+    semgrep_rules: [policy/semgrep]
+    complexity: 12
+    duplicate_lines: 8
 policy:
   new_only: false
   allow_inline_ignores: false
@@ -66,6 +72,11 @@ def test_a_full_file_is_read(tmp_path: Path) -> None:
     assert config.scanner("vuln").include_dev and config.scanner("secret").enabled is False
     misconfig = config.scanner("misconfig")
     assert misconfig.standard == "pss-baseline" and misconfig.checks == (tmp_path / "policy/checks",)
+    sast = config.scanner("sast")
+    assert sast.engines == ("ruff", "quality", "bandit", "semgrep")
+    assert sast.engine_paths == (("bandit", tmp_path / "tools/bandit-venv"),)
+    assert sast.semgrep_rules == (tmp_path / "policy/semgrep",)
+    assert (sast.complexity, sast.duplicate_lines) == (12, 8)
     policy = config.policy
     assert (policy.new_only, policy.allow_inline_ignores) == (False, False)
     assert policy.source == str(tmp_path / "shiftsec.yaml")
@@ -78,7 +89,7 @@ def test_a_full_file_is_read(tmp_path: Path) -> None:
     assert rules["critical-pods"].severities == {Severity.CRITICAL} and rules["critical-pods"].rule_ids == ("pss-*",)
     first, second = policy.exceptions
     assert first.expires == datetime.date(2027, 3, 31) and first.packages == ("pkg:pypi/requests",)
-    assert first.source == f"{tmp_path / 'shiftsec.yaml'}:29"  # the line of its first key
+    assert first.source == f"{tmp_path / 'shiftsec.yaml'}:35"  # the line of its first key
     assert first.covers() == "CVE-2023-32681 in pkg:pypi/requests"
     assert second.expires == datetime.date(2026, 12, 31) and second.paths == ("tests/**",)
 
@@ -134,6 +145,15 @@ def test_the_security_teams_policy_file_wins(tmp_path: Path) -> None:
      "shiftsec.yaml:7: policy.exceptions[0].team: unknown key"),
     ("scanners:\n  sast: 3\n",
      "shiftsec.yaml:2: scanners.sast: expected a mapping, found a number (3)"),
+    ("scanners:\n  sast: {engines: [ruff, pmd]}\n",
+     "shiftsec.yaml:2: scanners.sast.engines[1]: unknown engine 'pmd' (expected one of: ruff, quality, bandit, "
+     "semgrep)"),
+    ("scanners:\n  sast:\n    engines: [semgrep]\n",
+     "shiftsec.yaml:3: scanners.sast.engines: the semgrep engine needs `semgrep_rules`"),
+    ("scanners:\n  sast: {complexity: 0}\n",
+     "shiftsec.yaml:2: scanners.sast.complexity: expected a whole number of 1 or more, found 0"),
+    ("scanners:\n  sast: {duplicate_lines: ten}\n",
+     "shiftsec.yaml:2: scanners.sast.duplicate_lines: expected a whole number"),
     ("scanners:\n  misconfig: {standard: cis}\n",
      "shiftsec.yaml:2: scanners.misconfig.standard: unknown standard 'cis'"),
     ("- a\n- b\n", "shiftsec.yaml:1: expected a mapping at the top, found a list"),

@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from shiftsec.cli import db, gate, scan  # noqa: F401  (each registers its commands on `main`)
+from shiftsec.cli import db, engines, gate, scan  # noqa: F401  (each registers its commands on `main`)
 from shiftsec.cli.common import FIXTURE_DIRS, FORMATS, err, main
 from shiftsec.errors import ShiftsecError
 

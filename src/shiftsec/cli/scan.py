@@ -46,10 +46,20 @@ def sbom_command(
 @report_options
 @click.option("--scanners", default="vuln", show_default=True, metavar="LIST",
               help="Comma-separated: vuln (dependencies), secret (exposed keys and tokens), misconfig (Kubernetes, "
-                   "Helm, Dockerfiles, compose), sast (source code: Python's security and bug-prone patterns); "
-                   "'none' only lists the packages (e.g. for an SBOM) and needs no database.")
+                   "Helm, Dockerfiles, compose), sast (source code: Python's security and bug-prone patterns, "
+                   "complexity, duplicated blocks); 'none' only lists the packages (e.g. for an SBOM) and needs no "
+                   "database.")
 @secret_options
 @misconfig_options
+@click.option("--sast-engine", "sast_engines", multiple=True, metavar="NAME",
+              help="sast: engines to run instead of the built-in ones (ruff, quality): ruff, quality, bandit, "
+                   "semgrep (repeatable; bandit and semgrep need `shiftsec engines install NAME`).")
+@click.option("--semgrep-rules", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
+              help="sast: local Semgrep rule file or folder (repeatable; never the Semgrep registry).")
+@click.option("--complexity", type=click.IntRange(min=1), default=None, metavar="N",
+              help="sast: report functions with a cyclomatic complexity above N (default 15).")
+@click.option("--duplicate-lines", type=click.IntRange(min=1), default=None, metavar="N",
+              help="sast: report duplicated runs of at least N logical lines (default 10).")
 @click.option("--skip-dirs", multiple=True, metavar="GLOB", help="Folders to leave out (glob; repeatable).")
 @click.option("--skip-files", multiple=True, metavar="GLOB", help="Files to leave out (path or name glob; repeatable).")
 @click.option("--include-dev", is_flag=True, help="Also match development dependencies (always listed).")
@@ -69,6 +79,10 @@ def fs_command(
     standard: str | None,
     checks: tuple[Path, ...],
     no_render: bool,
+    sast_engines: tuple[str, ...],
+    semgrep_rules: tuple[Path, ...],
+    complexity: int | None,
+    duplicate_lines: int | None,
     skip_dirs: tuple[str, ...],
     skip_files: tuple[str, ...],
     include_dev: bool,
@@ -86,6 +100,12 @@ def fs_command(
         raise UsageError(f"--scanners {scanners!r}: choose from {', '.join(SCANNERS)} (comma-separated; 'none' alone)")
     if (standard or checks) and "misconfig" not in chosen:
         raise UsageError("--standard and --checks apply to the misconfig scanner: add it to --scanners")
+    sast_flags = sast_engines or semgrep_rules or complexity is not None or duplicate_lines is not None
+    if sast_flags and "sast" not in chosen:
+        raise UsageError("--sast-engine, --semgrep-rules, --complexity and --duplicate-lines apply to the sast "
+                         "scanner: add it to --scanners")
+    if semgrep_rules and "semgrep" not in sast_engines:
+        raise UsageError("--semgrep-rules needs --sast-engine semgrep")
     options = WalkOptions(skip_dirs, skip_files, include_vendored, not no_gitignore)
     freeze_imports()
     report = None
@@ -101,8 +121,11 @@ def fs_command(
         from dataclasses import replace
 
         from shiftsec.engine import scan_code
+        from shiftsec.sast.scan import engines_from_names
 
-        code = scan_code(path, walk_options=options)
+        engines = engines_from_names(sast_engines, semgrep_rules=semgrep_rules, complexity=complexity,
+                                     duplicate_lines=duplicate_lines) if sast_flags else None
+        code = scan_code(path, walk_options=options, engines=engines)
         report = code if report is None else replace(
             report, findings=report.findings + code.findings, errors=report.errors + code.errors,
             scanners=(*report.scanners, "sast"))

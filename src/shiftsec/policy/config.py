@@ -31,6 +31,7 @@ __all__ = [
 
 CONFIG_NAMES = ("shiftsec.yaml", "shiftsec.yml", ".shiftsec.yaml", ".shiftsec.yml")
 SCANNER_NAMES = ("vuln", "secret", "misconfig", "sast")
+SAST_ENGINES = ("ruff", "quality", "bandit", "semgrep")  # as shiftsec.sast.scan.ENGINE_NAMES
 VEX_JUSTIFICATIONS = (
     "component_not_present",
     "vulnerable_code_not_present",
@@ -130,6 +131,11 @@ class ScannerSettings:
     checks: tuple[Path, ...] = ()  # misconfig: folders of Rego checks (relative to the file's folder)
     render: bool = True  # misconfig: render Helm charts and kustomizations
     rules: Path | None = None  # secret: a gitleaks-format rule file instead of the built-in rules
+    engines: tuple[str, ...] = ()  # sast: engine names (empty: the built-in ones, ruff and quality)
+    semgrep_rules: tuple[Path, ...] = ()  # sast: local Semgrep rule files or folders
+    engine_paths: tuple[tuple[str, Path], ...] = ()  # sast: ("bandit" | "semgrep", executable or home)
+    complexity: int | None = None  # sast: the quality engine's complexity threshold
+    duplicate_lines: int | None = None  # sast: the quality engine's duplicated-block size
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +213,8 @@ def _scanners(doc: Doc, value: Any) -> dict[str, ScannerSettings]:
             out[name] = ScannerSettings(enabled=body)
             continue
         keys = {"vuln": ("enabled", "skip", "include_dev"),
-                "sast": ("enabled", "skip"),
+                "sast": ("enabled", "skip", "engines", "semgrep_rules", "bandit", "semgrep", "complexity",
+                         "duplicate_lines"),
                 "secret": ("enabled", "skip", "rules"),
                 "misconfig": ("enabled", "skip", "standard", "checks", "render")}[name]
         entry = doc.mapping(body, where, keys)
@@ -216,6 +223,21 @@ def _scanners(doc: Doc, value: Any) -> dict[str, ScannerSettings]:
         if standard is not None and standard not in ("pss-baseline", "pss-restricted"):
             raise doc.fail((*where, "standard"), f"unknown standard {standard!r} (pss-baseline or pss-restricted)")
         enabled = entry.get("enabled")
+        engines = doc.texts(entry["engines"], (*where, "engines")) if entry.get("engines") is not None else ()
+        for i, engine in enumerate(engines):
+            if engine not in SAST_ENGINES:
+                raise doc.fail((*where, "engines", i), f"unknown engine {engine!r} (expected one of: "
+                                                       f"{', '.join(SAST_ENGINES)})")
+        semgrep_rules = tuple(base / r for r in doc.texts(entry["semgrep_rules"], (*where, "semgrep_rules"))) \
+            if entry.get("semgrep_rules") is not None else ()
+        if "semgrep" in engines and not semgrep_rules:
+            raise doc.fail((*where, "engines"), "the semgrep engine needs `semgrep_rules`: local rule files or "
+                                                "folders (shiftsec never uses the Semgrep registry)")
+        thresholds = {key: _count(doc, entry[key], (*where, key)) for key in ("complexity", "duplicate_lines")
+                      if entry.get(key) is not None}
+        for key, number in thresholds.items():
+            if number < 1:
+                raise doc.fail((*where, key), f"expected a whole number of 1 or more, found {number}")
         out[name] = ScannerSettings(
             enabled=None if enabled is None else doc.typed(enabled, (*where, "enabled"), bool, "true or false"),
             skip=doc.texts(entry["skip"], (*where, "skip")) if entry.get("skip") is not None else (),
@@ -225,6 +247,12 @@ def _scanners(doc: Doc, value: Any) -> dict[str, ScannerSettings]:
             if entry.get("checks") is not None else (),
             render=doc.typed(entry.get("render", True), (*where, "render"), bool, "true or false"),
             rules=base / doc.text(entry["rules"], (*where, "rules")) if entry.get("rules") is not None else None,
+            engines=engines,
+            semgrep_rules=semgrep_rules,
+            engine_paths=tuple((tool, base / doc.text(entry[tool], (*where, tool))) for tool in ("bandit", "semgrep")
+                               if entry.get(tool) is not None),
+            complexity=thresholds.get("complexity"),
+            duplicate_lines=thresholds.get("duplicate_lines"),
         )
     return out
 

@@ -50,8 +50,10 @@ def _lines(report: Report, failing: tuple[Finding, ...], limit: int) -> list[str
             out.append(f"               fix: {fix_text(first)}")
     for finding in singles:
         where = _where(finding)
-        out.append(f"      {finding.severity.name:<8} {finding.rule_id}  {finding.title}"
-                   + (f"  at {where}" if where else ""))
+        # a source-code finding's message says what its title cannot ("`dispatch` has cyclomatic complexity 17",
+        # "lines 2-12 duplicate app/a.py:2-12")
+        said = finding.message if finding.type.value == "sast" and finding.message else finding.title
+        out.append(f"      {finding.severity.name:<8} {finding.rule_id}  {said}" + (f"  at {where}" if where else ""))
         out.append(f"               fix: {fix_text(finding)}")
     if len(out) > 2 * limit:
         hidden = (len(out) - 2 * limit) // 2

@@ -15,7 +15,7 @@ rule in one file get "#2", "#3"… in file order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +59,21 @@ class SastEngine:
     languages: tuple[str, ...]
     available: Callable[[], bool]
     run: Callable[[Path, Sequence[str]], EngineResult]
+
+
+def batches(files: Sequence[str], max_files: int, max_chars: int) -> Iterator[list[str]]:
+    """`files` in consecutive batches of at most `max_files` names and about `max_chars` characters of command
+    line (a name longer than that is a batch of its own)."""
+    batch: list[str] = []
+    chars = 0
+    for name in files:
+        if batch and (len(batch) >= max_files or chars + len(name) + 1 > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(name)
+        chars += len(name) + 1
+    if batch:
+        yield batch
 
 
 def cwe_link(number: int) -> str:

@@ -29,14 +29,14 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from shiftsec.model import ScanError, Severity
 from shiftsec.sast import rules
-from shiftsec.sast.engine import EngineResult, Issue, SastEngine, to_findings
+from shiftsec.sast.engine import EngineResult, Issue, SastEngine, batches, to_findings
 
 NAME = "ruff"
 MAX_BYTES = 5 * 1024 * 1024  # larger .py files are generated (tables, bundles): skipped with an error
@@ -92,7 +92,7 @@ def run(root: Path, files: Sequence[str]) -> EngineResult:
         return EngineResult((), tuple(errors))
     base = root.resolve()
     diagnostics: list[Mapping[str, Any]] = []
-    for batch in _batches(ready):
+    for batch in batches(ready, BATCH_FILES, BATCH_CHARS):
         diagnostics.extend(_run_batch(ruff, base, batch, errors))
     issues = _issues(base, diagnostics, errors)
     return EngineResult(to_findings(issues), tuple(sorted(errors, key=lambda e: (e.path, e.message))))
@@ -127,19 +127,6 @@ def _check(root: Path, rel: str, errors: list[ScanError]) -> bool:
                                      "only)", PARSE))
         return False
     return True
-
-
-def _batches(files: Sequence[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    chars = 0
-    for name in files:
-        if batch and (len(batch) >= BATCH_FILES or chars + len(name) + 1 > BATCH_CHARS):
-            yield batch
-            batch, chars = [], 0
-        batch.append(name)
-        chars += len(name) + 1
-    if batch:
-        yield batch
 
 
 # --- running Ruff --------------------------------------------------------------------------------------------
