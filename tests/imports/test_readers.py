@@ -361,3 +361,17 @@ def test_secret_values_never_reach_the_report(source: str, secrets: list[str]) -
     for secret in secrets:
         assert secret not in text
     assert all(secret not in repr(f) for f in imported.findings for secret in secrets)
+
+
+def test_a_semgrep_rule_error_without_message_uses_its_long_message() -> None:
+    # Semgrep reports a rule file it cannot load with `long_msg`/`short_msg` and no `message`
+    doc = {"version": "1.182.0", "results": [], "paths": {"scanned": []}, "errors": [
+        {"code": 7, "level": "error", "type": "InvalidRuleSchemaError", "short_msg": "Invalid rule schema",
+         "long_msg": "One of these properties is missing: 'pattern', 'patterns'", "spans": []},
+        {"code": 7, "level": "error", "type": ["InvalidRuleSchemaError"]},
+    ]}
+    imported = read_data(json.dumps(doc), "semgrep.json")
+    assert [e.message for e in imported.errors] == [
+        "semgrep: One of these properties is missing: 'pattern', 'patterns'",
+        "semgrep: InvalidRuleSchemaError",
+    ]

@@ -71,7 +71,9 @@ def from_document(doc: Mapping[str, Any], name: str, root: str | None = None) ->
             errors.append(ScanError(name, f"errors[{i}]: expected an object", ERROR_KIND))
             continue
         where = raw.get("path")
-        message = raw.get("message")
+        # a rule error (InvalidRuleSchemaError…) carries no `message`, only `long_msg`/`short_msg`
+        message = next((raw[key] for key in ("message", "long_msg", "short_msg") if isinstance(raw.get(key), str)
+                        and raw[key].strip()), None)
         kind = raw.get("type")
         label = kind[0] if isinstance(kind, list) and kind and isinstance(kind[0], str) else kind
         errors.append(ScanError(
