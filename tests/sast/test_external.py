@@ -218,6 +218,22 @@ def test_with_bandit_beside_ruff_the_labelled_examples_agree(bandit: Path) -> No
     assert [r.example for r in rows if not r.agrees] == ["markupsafe_markup_xss_extend_markup_names.py"]
 
 
+def test_bandit_and_ruff_naming_different_lines_of_one_statement_merge(bandit: Path, tmp_path: Path) -> None:
+    # Bandit names the line of `shell=True`, Ruff the call's first line; Ruff flags a whole multi-line SQL
+    # string, Bandit its first line: one statement, one issue each
+    source = (
+        "import subprocess\n\n"
+        "subprocess.check_output('/cmd',\n                        shell=True)\n\n"
+        "def q(cur, name):\n    cur.execute(\"\"\"SELECT *\n        FROM users WHERE name = '%s'\"\"\" % name)\n\n"
+        "subprocess.check_output('/other',\n                        shell=True)\n"
+    )
+    files = [write(tmp_path, "app.py", source)]
+    both = scan.scan_sast(tmp_path, files, engines=[ruff_engine.ENGINE, external.bandit_engine(bandit)])
+    issues = [(f.rule_id, f.location.line if f.location else None, f.sources) for f in both.findings
+              if f.rule_id != "S404"]
+    assert issues == [("S602", 3, ("bandit",)), ("S608", 7, ("bandit",)), ("S602", 10, ("bandit",))]
+
+
 def test_bandit_syntax_error_is_an_error_entry_and_the_scan_goes_on(bandit: Path, tmp_path: Path) -> None:
     files = [write(tmp_path, "bad.py", "def broken(:\n    pass\n"), write(tmp_path, "good.py", "eval(input())\n")]
     result = external.bandit_engine(bandit).run(tmp_path, files)

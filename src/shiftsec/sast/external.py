@@ -24,8 +24,9 @@ Engines (`SastEngine`s, see `engine`):
   both engines run, Bandit's B602 and Ruff's S602 on the same line are one finding (`merge`), listed with
   `sources == ("bandit",)` (shiftsec itself is implicit), and a baseline keeps its meaning whichever engine
   reports the issue. Bandit's line range covers the whole statement where Ruff flags a part of it, so the
-  fingerprint hashes Bandit's first line only: it equals Ruff's when Ruff flags one line (the usual case); an
-  issue Ruff flags over several lines, or two engines that disagree on the line, stay two findings. The files
+  fingerprint hashes Bandit's first line only: it equals Ruff's when Ruff flags one line (the usual case). When
+  the two name different lines of one statement, `join_statements` (run by `scan_sast` before merging) gives
+  the Bandit finding the fingerprint of the Ruff finding of the same test in that statement. The files
   Bandit could not parse are `ScanError`s of kind "parse" (Ruff reports them too).
 - `semgrep_engine(executable, rules)`: `semgrep scan --config RULE… --json --metrics=off
   --disable-version-check --no-git-ignore --no-rewrite-rule-ids --quiet -- FILES…` (`semgrep_command`).
@@ -310,6 +311,52 @@ def align(root: Path, findings: Sequence[Finding]) -> tuple[Finding, ...]:
         aliases = tuple(dict.fromkeys([*finding.aliases, *([rule_id] if rule_id != finding.rule_id else [])]))
         aligned.append(replace(finding, fingerprint=fingerprint("sast", rule_id, path, key), aliases=aliases))
     return tuple(aligned)
+
+
+def join_statements(root: Path, findings: Sequence[Finding]) -> list[Finding]:
+    """`findings` of several engines, each Bandit finding that shares its fingerprint with no other finding
+    given the fingerprint of the built-in engine's finding of the same test in the same statement (a logical
+    line, `quality.logical_lines`), when that one is alone too: the two tools name different lines of one
+    statement (Bandit the line of `shell=True`, Ruff the call's first line; Ruff a whole multi-line string,
+    Bandit its first line), and `merge` then makes them one finding. Each Ruff finding takes one Bandit finding
+    at most, the first in file order."""
+    from bisect import bisect_right
+    from collections import Counter
+
+    from shiftsec.sast.quality import LogicalLine, logical_lines
+
+    prints = Counter(f.fingerprint for f in findings)
+    ported = set(_RUFF_CODE.values())
+    alone: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.location is not None and f.location.line is not None and f.rule_id in ported \
+                and prints[f.fingerprint] == 1:
+            alone.setdefault((f.location.path, f.rule_id), []).append(f)
+    statements: dict[str, tuple[list[int], list[LogicalLine]]] = {}
+
+    def statement(path: str, line: int) -> tuple[int, int]:
+        if path not in statements:
+            parsed = logical_lines("\n".join(_lines(root / path)))
+            statements[path] = ([x.line for x in parsed], parsed)
+        starts, parsed = statements[path]
+        i = bisect_right(starts, line) - 1
+        return (parsed[i].line, parsed[i].end_line) if i >= 0 and parsed[i].end_line >= line else (line, line)
+
+    out = []
+    for f in findings:
+        code = _RUFF_CODE.get(f.rule_id)
+        if code is None or f.location is None or f.location.line is None or prints[f.fingerprint] > 1 \
+                or not alone.get((f.location.path, code)):
+            out.append(f)
+            continue
+        first, last = statement(f.location.path, f.location.line)
+        candidates = alone[f.location.path, code]
+        match = next((r for r in candidates if r.location is not None and r.location.line is not None
+                      and first <= r.location.line <= last), None)
+        if match is not None:
+            candidates.remove(match)
+        out.append(f if match is None else replace(f, fingerprint=match.fingerprint))
+    return out
 
 
 def _lines(path: Path) -> list[str]:

@@ -60,7 +60,10 @@ def scan_sast(root: Path, files: Sequence[str], engines: Sequence[SastEngine] = 
         errors.extend(result.errors)
     if len(work) > 1:
         from shiftsec.imports.merge import merge
+        from shiftsec.sast import external
 
+        if any(engine.name == external.BANDIT for engine, _given in work):
+            findings = external.join_statements(root, findings)
         findings = merge(findings)
     findings.sort(key=lambda f: (f.location.path if f.location else "", (f.location.line or 0) if f.location
                                  else 0, f.rule_id))
