@@ -216,6 +216,8 @@ def duplicates_of(tmp_path: Path, contents: dict[str, str], size: int = 10) -> l
 def test_a_copied_block_is_reported_at_the_later_copy(tmp_path: Path) -> None:
     found = duplicates_of(tmp_path, {"a.py": BLOCK, "b.py": "import os\n\nX = 1\n" + BLOCK})
     assert found == [("b.py", 5, 15, "lines 5-15 duplicate a.py:2-12 (11 logical lines)")]
+    (finding,) = quality.analyse(tmp_path, ["a.py", "b.py"]).findings
+    assert (finding.severity, finding.cwes) == (Severity.LOW, ("CWE-1041",))
 
 
 def test_strings_comments_spacing_docstrings_and_imports_are_ignored(tmp_path: Path) -> None:
@@ -272,7 +274,7 @@ def test_complexity_findings_are_medium_at_the_function_with_a_stable_identity(t
     result = quality.analyse(tmp_path, files(tmp_path, {"app.py": source}))
     (finding,) = result.findings
     assert finding.type is FindingType.SAST and finding.rule_id == "quality-complexity"
-    assert finding.severity is Severity.MEDIUM
+    assert finding.severity is Severity.MEDIUM and finding.cwes == ("CWE-1121",)
     assert finding.message == "`C.m` has cyclomatic complexity 17 (threshold 15)"
     assert finding.location is not None and (finding.location.line, finding.location.end_line) == (2, 34)
     moved = quality.analyse(tmp_path, files(tmp_path, {"app.py": "import os\n\n\n" + source}))

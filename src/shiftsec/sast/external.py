@@ -337,10 +337,10 @@ def join_statements(root: Path, findings: Sequence[Finding]) -> list[Finding]:
     def statement(path: str, line: int) -> tuple[int, int]:
         if path not in statements:
             parsed = logical_lines("\n".join(_lines(root / path)))
-            statements[path] = ([x.line for x in parsed], parsed)
+            statements[path] = ([x[0] for x in parsed], parsed)
         starts, parsed = statements[path]
         i = bisect_right(starts, line) - 1
-        return (parsed[i].line, parsed[i].end_line) if i >= 0 and parsed[i].end_line >= line else (line, line)
+        return (parsed[i][0], parsed[i][1]) if i >= 0 and parsed[i][1] >= line else (line, line)
 
     out = []
     for f in findings:
