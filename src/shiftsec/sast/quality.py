@@ -36,9 +36,10 @@ path, qualified name: `Class.method`, `outer.inner`), with "#2"… for a name de
 moving a function keeps its identity and only a function that becomes too complex is new under `--diff-base`.
 
 **Duplicated blocks** (`quality-duplication`) compare logical lines as SonarQube's copy-paste detection does:
-differences in indentation, spacing, comments and string literals are ignored (every string is the same
-placeholder); names and numbers must match. Blank lines, comment-only lines, import statements and lines
-holding only string literals (docstrings) are not counted. Windows of `duplicate_lines` consecutive counted
+differences in indentation, spacing, comments and the content of string literals are ignored (every string
+is the same placeholder, after its prefix: `f"…"` and `b"…"` stay unlike `"…"`); names and numbers must
+match. Blank lines, comment-only lines, import statements and lines holding only string literals (docstrings)
+are not counted. Windows of `duplicate_lines` consecutive counted
 lines are hashed with a rolling (polynomial) hash across every scanned file; each window that occurs again,
 verified line by line, pairs the later occurrence with the nearest earlier one that does not overlap it,
 consecutive pairs merge into a maximal run, and each run gives one LOW finding at the later occurrence
