@@ -39,11 +39,12 @@ moving a function keeps its identity and only a function that becomes too comple
 differences in indentation, spacing, comments and the content of string literals are ignored (every string
 is the same placeholder, after its prefix: `f"…"` and `b"…"` stay unlike `"…"`); names and numbers must
 match. Blank lines, comment-only lines, import statements and lines holding only string literals (docstrings)
-are not counted. Windows of `duplicate_lines` consecutive counted
-lines are hashed with a rolling (polynomial) hash across every scanned file; each window that occurs again,
-verified line by line, pairs the later occurrence with the nearest earlier one that does not overlap it,
-consecutive pairs merge into a maximal run, and each run gives one LOW finding at the later occurrence
-("lines 10-25 duplicate app/b.py:40-55"): the first occurrence (in path and line order) is never reported.
+are not counted. Windows of `duplicate_lines` consecutive counted lines are hashed with a rolling (polynomial)
+hash across every scanned file; each window that occurs again, verified line by line, pairs the later
+occurrence with an earlier one (the one continuing the previous window's pair, else the nearest that does not
+overlap it), consecutive pairs merge into a maximal run, and each run gives one LOW finding at the later
+occurrence ("lines 10-25 duplicate app/b.py:40-55"): the first occurrence (in path and line order) is never
+reported.
 The fingerprint is (rule, path, hash of the normalised block). Time is linear in the number of logical lines
 (plus the duplicates found); memory holds a few integers per counted line and per window, never the source:
 each line's key is its CRC-32 and Adler-32 side by side, stable across runs, so a block's fingerprint is the
