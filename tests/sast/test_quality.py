@@ -14,6 +14,7 @@ import pytest
 
 from shiftsec.model import FindingType, Severity
 from shiftsec.sast import quality, ruff_engine, scan_sast
+from shiftsec.sast.quality import analysis
 from shiftsec.sast.scan import engines_from_names
 
 
@@ -318,10 +319,10 @@ def test_forked_workers_give_the_same_result_as_one_process(tmp_path: Path,
     branches = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(16))
     contents = {f"pkg/m{i:02}.py": (BLOCK if i % 3 == 0 else f"def f{i}(x):\n{branches}") for i in range(12)}
     names = files(tmp_path, contents)
-    monkeypatch.setattr(quality, "PARALLEL_FILES", 10**9)
+    monkeypatch.setattr(analysis, "PARALLEL_FILES", 10**9)
     alone = quality.analyse(tmp_path, names)
-    monkeypatch.setattr(quality, "PARALLEL_FILES", 2)
-    assert len(quality._measure_all(tmp_path, names, 15)) > 1 or (os.cpu_count() or 1) < 2  # really shared
+    monkeypatch.setattr(analysis, "PARALLEL_FILES", 2)
+    assert len(analysis._measure_all(tmp_path, names, 15)) > 1 or (os.cpu_count() or 1) < 2  # really shared
     shared = quality.analyse(tmp_path, names)
     assert shared == alone
     assert {f.rule_id for f in alone.findings} == {"quality-complexity", "quality-duplication"}

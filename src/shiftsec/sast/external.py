@@ -316,14 +316,14 @@ def align(root: Path, findings: Sequence[Finding]) -> tuple[Finding, ...]:
 def join_statements(root: Path, findings: Sequence[Finding]) -> list[Finding]:
     """`findings` of several engines, each Bandit finding that shares its fingerprint with no other finding
     given the fingerprint of the built-in engine's finding of the same test in the same statement (a logical
-    line, `quality.logical_lines`), when that one is alone too: the two tools name different lines of one
+    line, `quality.source.logical_lines`), when that one is alone too: the two tools name different lines of one
     statement (Bandit the line of `shell=True`, Ruff the call's first line; Ruff a whole multi-line string,
     Bandit its first line), and `merge` then makes them one finding. Each Ruff finding takes one Bandit finding
     at most, the first in file order."""
     from bisect import bisect_right
     from collections import Counter
 
-    from shiftsec.sast.quality import LogicalLine, logical_lines
+    from shiftsec.sast.quality.source import LogicalLine, logical_lines
 
     prints = Counter(f.fingerprint for f in findings)
     ported = set(_RUFF_CODE.values())
