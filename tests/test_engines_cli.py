@@ -120,3 +120,21 @@ def test_list_in_a_real_process(tmp_path: Path) -> None:
     assert (proc.returncode, proc.stderr) == (0, "")
     assert [(row["name"], row["installed"]) for row in json.loads(proc.stdout)] == [("bandit", False),
                                                                                      ("semgrep", False)]
+
+
+def test_list_reads_the_engine_paths_of_the_config(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    exe = tmp_path / "tools" / "bandit-venv" / "bin" / "bandit"
+    exe.parent.mkdir(parents=True)
+    exe.write_text("#!/bin/sh\nexit 1\n")  # a broken install: `--version` fails
+    exe.chmod(0o755)
+    (tmp_path / "shiftsec.yaml").write_text("scanners:\n  sast:\n    bandit: tools/bandit-venv\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run(capsys, "engines", "list", "--format", "json")
+    assert code == 0
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert (rows["bandit"]["path"], rows["bandit"]["installed"]) == (str(exe), False)  # the configured one
+    assert rows["semgrep"]["home"] == str(tmp_path / "cache" / "shiftsec" / "engines" / "semgrep")
+    code, _, err = _run(capsys, "engines", "list", "--config", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "missing.yaml" in err

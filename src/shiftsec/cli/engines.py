@@ -4,7 +4,8 @@ environment of its own (see `shiftsec.sast.external`).
 `engines install NAME [--home DIR] [--pip-arg ARG]...` prints the executable and its version; a failure (pip
 cannot reach an index, a broken home) is an `InputError`: one line and a hint, exit 2. `engines list` shows,
 for each external engine, whether it is installed in its default home (or at the executable or home folder
-given with `--bandit`/`--semgrep`), broken (its executable does not answer `--version`) or missing, its version
+given with `--bandit`/`--semgrep`, or by the `scanners.sast` section of `--config` or of the current folder's
+shiftsec.yaml), broken (its executable does not answer `--version`) or missing, its version
 and its path; `--format json` prints the same as a JSON array.
 """
 
@@ -48,11 +49,17 @@ def engines_install(name: str, home: Path | None, pip_args: tuple[str, ...]) -> 
               help="Bandit's executable or home folder, when not the default home.")
 @click.option("--semgrep", "semgrep", type=click.Path(path_type=Path), metavar="PATH",
               help="Semgrep's executable or home folder, when not the default home.")
-def engines_list(fmt: str, bandit: Path | None, semgrep: Path | None) -> None:
+@click.option("--config", "config_path", type=click.Path(path_type=Path), metavar="FILE",
+              help="A shiftsec.yaml whose scanners.sast.bandit and scanners.sast.semgrep say where the engines are "
+                   "(default: the one in the current folder, if any; --bandit and --semgrep win).")
+def engines_list(fmt: str, bandit: Path | None, semgrep: Path | None, config_path: Path | None) -> None:
     """Show each external engine: installed or not, its version and its executable."""
+    from shiftsec.policy.config import find_config, load_config
     from shiftsec.sast import external
 
-    configured = {"bandit": bandit, "semgrep": semgrep}
+    config_path = config_path or find_config(Path.cwd())
+    paths = dict(load_config(config_path).scanner("sast").engine_paths) if config_path is not None else {}
+    configured = {"bandit": bandit or paths.get("bandit"), "semgrep": semgrep or paths.get("semgrep")}
     rows = []
     for name in ENGINES:
         exe = external.find_engine(name, configured[name])
