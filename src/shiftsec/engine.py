@@ -222,15 +222,7 @@ def scan_config(path: Path, *, walk_options: WalkOptions, standard: str | None =
     walk_errors: list[ScanError] = []
     rels = list(walk(path, misconfig.wanted, walk_options, walk_errors))
     found = misconfig.scan_files(path, rels, options=settings)
-    return Report(
-        target=str(path),
-        target_type="directory" if path.is_dir() else "file",
-        created_at=now(),
-        tool_version=__version__,
-        findings=found.findings,
-        errors=tuple(walk_errors) + found.errors,
-        scanners=("misconfig",),
-    )
+    return _one_scanner_report(path, "misconfig", found.findings, tuple(walk_errors) + found.errors)
 
 
 def scan_code(path: Path, *, walk_options: WalkOptions, engines: Sequence[SastEngine] | None = None) -> Report:
@@ -247,14 +239,20 @@ def scan_code(path: Path, *, walk_options: WalkOptions, engines: Sequence[SastEn
     rels = list(walk(path, (lambda rel: True) if every else (lambda rel: rel.lower().endswith(PYTHON_SUFFIXES)),
                      walk_options, walk_errors))
     found = scan_sast(path if path.is_dir() else path.parent, rels if path.is_dir() else [path.name], chosen)
+    return _one_scanner_report(path, "sast", found.findings, tuple(walk_errors) + found.errors)
+
+
+def _one_scanner_report(path: Path, scanner: str, findings: tuple[Finding, ...],
+                        errors: tuple[ScanError, ...]) -> Report:
+    """The report of one scanner run over the folder or file `path` (no packages, no database)."""
     return Report(
         target=str(path),
         target_type="directory" if path.is_dir() else "file",
         created_at=now(),
         tool_version=__version__,
-        findings=found.findings,
-        errors=tuple(walk_errors) + found.errors,
-        scanners=("sast",),
+        findings=findings,
+        errors=errors,
+        scanners=(scanner,),
     )
 
 

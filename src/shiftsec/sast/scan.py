@@ -48,8 +48,8 @@ def scan_sast(root: Path, files: Sequence[str], engines: Sequence[SastEngine] = 
     results = _run_all(root, work)
     # a file the built-in parser rejected (not Python 3, binary, too large) is Ruff's error: the quality
     # engine's findings on it would be noise
-    broken = {e.path for engine, result in zip(work, results, strict=True) if engine[0].name == ruff_engine.NAME
-              for e in result.errors if e.path != "."}
+    broken = {e.path for (engine, _given), result in zip(work, results, strict=True)
+              if engine.name == ruff_engine.NAME for e in result.errors if e.path != "."}
     findings: list[Finding] = []
     errors: list[ScanError] = []
     for (engine, _given), result in zip(work, results, strict=True):
@@ -76,7 +76,7 @@ def _run_all(root: Path, work: Sequence[tuple[SastEngine, list[str]]]) -> list[E
     processes) run in threads while the built-in ones run here one after the other: two built-in engines side
     by side in threads would only fight over the interpreter lock (measured: slower than in turn)."""
     builtin = {ruff_engine.NAME, quality.NAME}
-    if sum(engine.name not in builtin for engine, _given in work) == 0:
+    if all(engine.name in builtin for engine, _given in work):
         return [engine.run(root, given) for engine, given in work]
     from concurrent.futures import Future, ThreadPoolExecutor
 
